@@ -1,0 +1,283 @@
+"""The ``cdkfix`` command line (typer).
+
+Exit codes: 0 done, nothing left to fix; 1 a dry run found changes, or findings remain (unsafe fixes not
+applied, findings that need a person); 2 some input could not be processed (the others still were).
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cdkfix import __version__
+from cdkfix.registry import UnknownRuleError, all_rules, find_rule, select_rules
+from cdkfix.report import colorize_diff, finding_line, statistics, summary, write_json
+from cdkfix.rule import RuleOptions
+from cdkfix.runner import FileOutcome, RunOptions, fix_text, process_file
+from cdkfix.sources import SourceError, discover, read_source
+
+EXIT_HELP = """
+Exit codes: 0 nothing left to fix; 1 a dry run would change files, or findings remain (unsafe fixes not
+applied, findings without a fix); 2 some input could not be processed (bad path, syntax error,
+undecodable bytes) — the other files are still processed.
+"""
+
+app = typer.Typer(
+    name="cdkfix",
+    help="Repair AWS CDK Python code that does not synthesize.\n" + EXIT_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+index_app = typer.Typer(help="Manage the aws-cdk-lib API index cdkfix checks code against.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+class Format(str, Enum):
+    """Output formats."""
+
+    text = "text"
+    json = "json"
+
+
+SelectOpt = Annotated[Optional[list[str]], typer.Option(
+    "--select", help="Only these rules (codes, names or code prefixes; comma lists; repeatable).")]
+IgnoreOpt = Annotated[Optional[list[str]], typer.Option(
+    "--ignore", help="Skip these rules (codes, names or code prefixes; comma lists; repeatable).")]
+PathsArg = Annotated[list[str], typer.Argument(
+    help="Files or directories (.py, .md); directories recursively; '-' reads stdin.", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+VersionOpt = Annotated[Optional[str], typer.Option(
+    "--cdk-version", help="aws-cdk-lib version to check against (default: the project's pin, else 2.275.0).")]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"cdkfix {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
+                                                help="Show the version and exit.")] = False) -> None:
+    """Repair AWS CDK Python code that does not synthesize."""
+
+
+def _rules(select: list[str] | None, ignore: list[str] | None):
+    try:
+        return select_rules(select or (), ignore or ())
+    except UnknownRuleError as exc:
+        typer.echo(f"cdkfix: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _err(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+def _run(paths: list[str], options: RunOptions) -> tuple[list[FileOutcome], int]:
+    outcomes: list[FileOutcome] = []
+    bad = 0
+    for item in discover(p for p in paths if p != "-"):
+        if isinstance(item, SourceError):
+            _err(str(item))
+            bad += 1
+            continue
+        outcomes.append(process_file(item, options))
+    return outcomes, bad
+
+
+def _print_outcomes(outcomes: list[FileOutcome], *, mode: str, dry_run: bool, fmt: Format,
+                    show_diff: bool) -> None:
+    color = sys.stdout.isatty()
+    console = None
+    if color:
+        from rich.console import Console
+
+        console = Console(highlight=False, soft_wrap=True)
+    for outcome in outcomes:
+        for error in outcome.errors:
+            _err(error)
+        if fmt is not Format.text:
+            continue
+        if show_diff:
+            for diff in outcome.diffs:
+                if console is not None:
+                    console.print(colorize_diff(diff))
+                else:
+                    typer.echo(diff, nl=False)
+        for finding in outcome.findings:
+            if mode == "apply" and finding.applied:
+                continue
+            typer.echo(finding_line(finding, mode=mode))
+            if finding.diff and mode == "apply":
+                typer.echo("    would change:")
+                typer.echo("    " + finding.diff.rstrip("\n").replace("\n", "\n    "))
+
+
+def _exit_code(outcomes: list[FileOutcome], bad_inputs: int, *, dry_run: bool) -> int:
+    if bad_inputs or any(o.failed for o in outcomes):
+        return 2
+    if dry_run and any(o.changed for o in outcomes):
+        return 1
+    if any(not f.applied for o in outcomes for f in o.findings):
+        return 1
+    return 0
+
+
+def _stdin(options: RunOptions, filename: str, *, dry_run: bool, fmt: Format) -> int:
+    text = sys.stdin.read()
+    outcome = fix_text(text, filename, options)
+    for error in outcome.errors:
+        _err(error)
+    if fmt is Format.json:
+        write_json([outcome], sys.stdout, mode="apply", dry_run=dry_run)
+    elif dry_run:
+        for diff in outcome.diffs:
+            sys.stdout.write(diff)
+    else:
+        sys.stdout.write(outcome.output if outcome.output is not None else text)
+    for finding in outcome.findings:
+        if not finding.applied:
+            _err(finding_line(finding, mode="apply"))
+    return _exit_code([outcome], 0, dry_run=dry_run)
+
+
+@app.command()
+def apply(
+    paths: PathsArg,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the diff; write nothing. Exit 1 if anything would change.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes that guess a value or delete code.")] = False,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fmt: FormatOpt = Format.text,
+    cdk_version: VersionOpt = None,
+    show_statistics: Annotated[bool, typer.Option("--statistics", help="Print counts per rule.")] = False,
+    stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name for '-' input (.md for Markdown).")] = "<stdin>.py",
+) -> None:
+    """Rewrite files in place and print a diff of each change and a summary."""
+    options = RunOptions(_rules(select, ignore), RuleOptions(unsafe_fixes=unsafe_fixes, cdk_version=cdk_version),
+                         write=not dry_run)
+    if paths == ["-"]:
+        raise typer.Exit(_stdin(options, stdin_filename, dry_run=dry_run, fmt=fmt))
+    outcomes, bad = _run(paths, options)
+    if fmt is Format.json:
+        for outcome in outcomes:
+            for error in outcome.errors:
+                _err(error)
+        write_json(outcomes, sys.stdout, mode="apply", dry_run=dry_run)
+    else:
+        _print_outcomes(outcomes, mode="apply", dry_run=dry_run, fmt=fmt, show_diff=True)
+        if show_statistics:
+            typer.echo(statistics(outcomes))
+        _err(summary(outcomes, mode="apply", dry_run=dry_run))
+    raise typer.Exit(_exit_code(outcomes, bad, dry_run=dry_run))
+
+
+@app.command()
+def check(
+    paths: PathsArg,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    fmt: FormatOpt = Format.text,
+    cdk_version: VersionOpt = None,
+    show_statistics: Annotated[bool, typer.Option("--statistics", help="Print counts per rule.")] = False,
+) -> None:
+    """List findings (fixable or not) without changing anything. Exit 1 when there are any."""
+    options = RunOptions(_rules(select, ignore), RuleOptions(unsafe_fixes=False, cdk_version=cdk_version),
+                         write=False)
+    outcomes, bad = _run(paths, options)
+    if fmt is Format.json:
+        for outcome in outcomes:
+            for error in outcome.errors:
+                _err(error)
+        write_json(outcomes, sys.stdout, mode="check", dry_run=True)
+    else:
+        for outcome in outcomes:
+            for error in outcome.errors:
+                _err(error)
+            for finding in outcome.findings:
+                typer.echo(finding_line(finding, mode="check"))
+            for line in outcome.unused_suppressions:
+                typer.echo(line)
+        if show_statistics:
+            typer.echo(statistics(outcomes))
+        _err(summary(outcomes, mode="check", dry_run=True))
+    code = _exit_code(outcomes, bad, dry_run=True)
+    if code == 0 and any(o.findings or o.changed for o in outcomes):
+        code = 1
+    raise typer.Exit(code)
+
+
+@app.command()
+def rules() -> None:
+    """List every rule: code, name, title, fix safety and where the failure was documented."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for column in ("code", "name", "title", "fix", "source"):
+        table.add_column(column, overflow="fold")
+    for rule in all_rules():
+        table.add_row(rule.code, rule.name, rule.title, rule.safety if rule.fixable else "none", rule.source)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+@app.command()
+def explain(rule: Annotated[str, typer.Argument(help="A rule code (CDK001) or name.")]) -> None:
+    """Explain a rule: what it does, why the code is wrong, an example, and how safe the fix is."""
+    try:
+        found = find_rule(rule)
+    except UnknownRuleError as exc:
+        _err(f"cdkfix: {exc}")
+        raise typer.Exit(2) from None
+    typer.echo(found.explain(), nl=False)
+
+
+@app.command()
+def extract(
+    markdown: Annotated[Path, typer.Argument(help="A Markdown answer with `## File: path` headings.")],
+    dest: Annotated[Path, typer.Argument(help="Directory to write the answer's files into.")],
+) -> None:
+    """Write the Python files of a Markdown answer to DEST (paths from its headings)."""
+    from cdkfix.extract import UnsafePathError, extract_response
+
+    try:
+        _, decoded = read_source(markdown)
+        written = extract_response(decoded.text, dest)
+    except SourceError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    except UnsafePathError as exc:
+        _err(f"{markdown}:0:0: {exc}")
+        raise typer.Exit(2) from None
+    for path in written:
+        typer.echo(str(path))
+
+
+@index_app.command("build")
+def index_build(
+    output: Annotated[Optional[Path], typer.Option("--output", help="Directory for the index (default: the user cache).")] = None,
+) -> None:
+    """Build an index from the installed aws-cdk-lib (for versions other than the bundled one)."""
+    from cdkfix.api_index import build_index_from_assembly, installed_cdk_version
+
+    version = installed_cdk_version()
+    if version is None:
+        _err("cdkfix: aws-cdk-lib is not installed in this environment; `pip install aws-cdk-lib==X.Y.Z` first")
+        raise typer.Exit(2)
+    path = build_index_from_assembly(None, output)
+    typer.echo(f"built the index of aws-cdk-lib {version}: {path}")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    run()

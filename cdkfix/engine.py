@@ -1,0 +1,182 @@
+"""Runs rules over one Python source to a fixpoint and checks the result.
+
+Flow: prefilter (each rule's cheap ``may_fire`` test on the text) -> parse once (LibCST) -> each rule as a
+transformer, then the imports it asked for -> repeat while something changed (bounded) -> the output must
+compile, else every change to the file is discarded and the failure reported.
+
+The engine knows no rule by name. Unsafe fixes that were not applied are re-run on the final module with
+unsafe fixes enabled, only to show the diff they would make.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+
+from cdkfix.diff import unified_diff
+from cdkfix.imports import SCRATCH_IMPORTS, apply_imports
+from cdkfix.project import Project
+from cdkfix.rule import (
+    SCRATCH_FINDINGS,
+    SCRATCH_OPTIONS,
+    SCRATCH_PROJECT,
+    SCRATCH_SUPPRESSED,
+    Finding,
+    Rule,
+    RuleOptions,
+)
+from cdkfix.suppressions import Suppressions, parse_suppressions
+
+MAX_PASSES = 5
+
+
+class SourceSyntaxError(Exception):
+    """The input is not valid Python: ``line``/``column`` say where."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+@dataclass
+class FixResult:
+    """What happened to one source."""
+
+    source: str
+    output: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    passes: int = 0
+    suppressions: Suppressions | None = None
+
+    @property
+    def changed(self) -> bool:
+        """True when the output differs from the input."""
+        return self.output != self.source
+
+    @property
+    def applied(self) -> list[Finding]:
+        """Fixes that were applied."""
+        return [f for f in self.findings if f.applied]
+
+    @property
+    def remaining(self) -> list[Finding]:
+        """Findings left in the output: unapplied fixes and report-only findings."""
+        return [f for f in self.findings if not f.applied]
+
+    def diff(self, path: str = "<stdin>") -> str:
+        """Unified diff of input -> output."""
+        return unified_diff(self.source, self.output, path)
+
+
+def parse(source: str) -> cst.Module:
+    """Parse with LibCST, turning its error into :class:`SourceSyntaxError`."""
+    try:
+        return cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise SourceSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1) from None
+
+
+def _compiles(code: str) -> str | None:
+    try:
+        compile(code, "<cdkfix output>", "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
+    except (SyntaxError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _run_rule(rule: type[Rule], module: cst.Module, options: RuleOptions, project: Project | None,
+              suppressions: Suppressions) -> tuple[cst.Module, list[Finding]]:
+    context = CodemodContext(scratch={
+        SCRATCH_OPTIONS: options,
+        SCRATCH_PROJECT: project,
+        SCRATCH_SUPPRESSED: suppressions,
+    })
+    new = rule(context).transform_module(module)
+    requests = context.scratch.get(SCRATCH_IMPORTS)
+    if requests and not new.deep_equals(module):
+        new = apply_imports(new, requests)
+    return new, list(context.scratch.get(SCRATCH_FINDINGS, ()))
+
+
+def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | None = None, *,
+             project: Project | None = None) -> FixResult:
+    """Apply ``rules`` to ``source`` until nothing changes (at most :data:`MAX_PASSES` passes).
+
+    Raises :class:`SourceSyntaxError` when ``source`` does not parse. Rule crashes are reported in
+    ``errors`` and that rule's change is dropped; the other rules still run.
+    """
+    options = options or RuleOptions()
+    result = FixResult(source=source, output=source)
+    candidates = [rule for rule in rules if rule.may_fire(source)]
+    if not candidates:
+        return result
+    module = parse(source)
+    suppressions = parse_suppressions(source)
+    result.suppressions = suppressions
+    applied: list[Finding] = []
+    last: list[Finding] = []
+    code = source
+    for pass_number in range(1, MAX_PASSES + 1):
+        result.passes = pass_number
+        last = []
+        changed = False
+        for rule in candidates:
+            if pass_number > 1 and not rule.may_fire(code):
+                continue
+            try:
+                new, findings = _run_rule(rule, module, options, project, suppressions)
+            except Exception as exc:  # a rule bug must not lose the other rules' work
+                if os.environ.get("CDKFIX_DEBUG"):
+                    raise
+                message = f"{rule.code} {rule.name} crashed: {type(exc).__name__}: {exc}"
+                if message not in result.errors:
+                    result.errors.append(message)
+                continue
+            new_code = new.code
+            if new_code != code:
+                changed = True
+                module, code = new, new_code
+            applied.extend(f for f in findings if f.applied)
+            last.extend(f for f in findings if not f.applied)
+        if not changed:
+            break
+        # Suppression lines refer to the input; after a rewrite they may have moved.
+        suppressions = parse_suppressions(code)
+        result.suppressions = suppressions
+    else:
+        result.errors.append(f"no fixpoint after {MAX_PASSES} passes; the output may still change")
+    problem = _compiles(code) if code != source else None
+    if problem:
+        result.errors.append(f"the fixed code does not compile ({problem}); changes discarded")
+        result.findings = [dataclasses.replace(f, applied=False) for f in applied] + last
+        return result
+    result.output = code
+    result.findings = sorted(applied + _with_unsafe_diffs(last, module, candidates, options, project),
+                             key=lambda f: (f.line, f.column, f.code))
+    return result
+
+
+def _with_unsafe_diffs(findings: list[Finding], module: cst.Module, rules: Sequence[type[Rule]],
+                       options: RuleOptions, project: Project | None) -> list[Finding]:
+    """Attach to each unapplied unsafe fix the diff it would make (one run per rule)."""
+    wanted = {f.code for f in findings if f.fixable and not f.applied}
+    if not wanted:
+        return findings
+    unsafe = dataclasses.replace(options, unsafe_fixes=True)
+    diffs: dict[str, str] = {}
+    for rule in rules:
+        if rule.code not in wanted:
+            continue
+        try:
+            new, _ = _run_rule(rule, module, unsafe, project, parse_suppressions(module.code))
+        except Exception:
+            continue
+        diffs[rule.code] = unified_diff(module.code, new.code, "would-be")
+    return [dataclasses.replace(f, diff=diffs.get(f.code)) if f.fixable and not f.applied else f
+            for f in findings]

@@ -1,0 +1,225 @@
+"""The rule contract: what every codemod in ``codemods/`` declares and how it reports.
+
+A rule is a LibCST transformer with its metadata and documentation beside its code (Ruff's habit). We use
+LibCST transformers rather than Fixit ``LintRule`` visitors as the primary form because our fixes need
+what Fixit's node-replacement model does not give: imports added in the file's own style, edits that span
+several nodes (a call rewritten *and* a helper method removed), project-wide context (Markdown answers made
+of several files) and a fixpoint. ``cdkfix.fixit_bridge`` wraps each rule as a Fixit rule for editors.
+
+Rules never mutate text: they return ``node.with_changes(...)`` through :meth:`Rule.fix`, which decides
+whether the fix may be applied (safety, suppression comments) and records a :class:`Finding` either way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal, TypeVar
+
+import libcst as cst
+from libcst.codemod import CodemodContext, ContextAwareTransformer
+from libcst.metadata import PositionProvider
+
+from cdkfix.imports import ImportView, ensure_module, ensure_name
+
+Safety = Literal["safe", "unsafe"]
+N = TypeVar("N", bound=cst.CSTNode)
+
+#: ``context.scratch`` keys the engine fills before running a rule.
+SCRATCH_OPTIONS = "cdkfix.options"
+SCRATCH_FINDINGS = "cdkfix.findings"
+SCRATCH_SUPPRESSED = "cdkfix.suppressed"
+SCRATCH_PROJECT = "cdkfix.project"
+
+
+@dataclass(frozen=True)
+class Case:
+    """An executed example kept inside the rule class (Fixit's VALID/INVALID habit).
+
+    ``after is None`` means the rule must leave ``before`` unchanged and report nothing fixable.
+    ``unsafe`` runs the case with unsafe fixes enabled. ``finding`` means the rule must report a finding
+    (with no fix) for the case.
+    """
+
+    id: str
+    before: str
+    after: str | None = None
+    unsafe: bool = False
+    finding: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem a rule saw: fixed, fixable but not applied, or report-only."""
+
+    code: str
+    name: str
+    message: str
+    line: int
+    column: int
+    safety: Safety
+    fixable: bool
+    applied: bool
+    suggestion: str | None = None
+    path: str | None = None
+    diff: str | None = None
+
+    def with_path(self, path: str) -> Finding:
+        """Return a copy that names ``path``."""
+        return dataclasses.replace(self, path=path)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dictionary."""
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class RuleOptions:
+    """What the engine tells a rule about the run."""
+
+    unsafe_fixes: bool = False
+    cdk_version: str | None = None
+    settings: dict[str, object] = field(default_factory=dict)
+
+
+class Rule(ContextAwareTransformer):
+    """Base class of every cdkfix rule.
+
+    Subclasses set the class attributes below and implement LibCST ``visit_*``/``leave_*`` methods. They
+    report through :meth:`fix` (a change) or :meth:`report` (a finding without a change).
+    """
+
+    #: Stable code, never reused: ``CDK001``.
+    code: ClassVar[str] = ""
+    #: kebab-case name: ``appmesh-route-mesh``.
+    name: ClassVar[str] = ""
+    #: One line saying what the rule repairs.
+    title: ClassVar[str] = ""
+    #: Why the code is wrong, with the error text users see.
+    why: ClassVar[str] = ""
+    #: Where the failure was documented: ``seeds/000_775badc1dee105d9.txt §1`` or a corpus id.
+    source: ClassVar[str] = ""
+    #: ``safe`` (nothing guessed) or ``unsafe`` (something invented or removed).
+    safety: ClassVar[Safety] = "safe"
+    #: False for rules that only report (the fix needs a person's judgment).
+    fixable: ClassVar[bool] = True
+    #: The rule can only fire when one of these substrings is in the source (the prefilter).
+    triggers: ClassVar[tuple[str, ...]] = ()
+    #: The error the broken example raises when synthesized (checked against real aws-cdk-lib).
+    synth_error: ClassVar[str] = ""
+    #: Executed examples.
+    cases: ClassVar[tuple[Case, ...]] = ()
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, context: CodemodContext) -> None:
+        super().__init__(context)
+        self.module_node: cst.Module | None = None
+        self._imports: ImportView | None = None
+
+    def visit_Module(self, node: cst.Module) -> bool | None:
+        """Remember the module being transformed; subclasses that override this must call super()."""
+        self.module_node = node
+        self._imports = None
+        return True
+
+    @property
+    def imports(self) -> ImportView:
+        """What the module imports (``s3`` → ``aws_cdk.aws_s3``), computed on first use."""
+        if self._imports is None:
+            assert self.module_node is not None, "imports is available once the module is visited"
+            self._imports = ImportView(self.module_node)
+        return self._imports
+
+    def use_module(self, python_module: str) -> str:
+        """The local name for ``python_module``, adding an import in the file's style when needed."""
+        return ensure_module(self.context, self.imports, python_module)
+
+    def use_name(self, target: str) -> str:
+        """How to spell ``target`` (``aws_cdk.Duration``) here, adding an import when needed."""
+        return ensure_name(self.context, self.imports, target)
+
+    # -- the engine's view -------------------------------------------------------------------------
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Cheap prefilter: can this rule find anything in ``source``? Rules may refine it."""
+        return not cls.triggers or any(trigger in source for trigger in cls.triggers)
+
+    @classmethod
+    def explain(cls) -> str:
+        """The documentation ``cdkfix explain`` prints (Ruff's layout)."""
+        from cdkfix.explain import explain_rule
+
+        return explain_rule(cls)
+
+    # -- helpers for subclasses ---------------------------------------------------------------------
+    @property
+    def options(self) -> RuleOptions:
+        """The run's options."""
+        return self.context.scratch.get(SCRATCH_OPTIONS) or RuleOptions()
+
+    @property
+    def project(self):  # -> cdkfix.project.Project | None
+        """The other files of the project this module belongs to (for cross-file rules), if known."""
+        return self.context.scratch.get(SCRATCH_PROJECT)
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int]:
+        """1-based line and 1-based column of an *original* node."""
+        try:
+            pos = self.get_metadata(PositionProvider, node)
+        except KeyError:
+            return (0, 0)
+        return (pos.start.line, pos.start.column + 1)
+
+    def _suppressed(self, node: cst.CSTNode) -> bool:
+        suppressed = self.context.scratch.get(SCRATCH_SUPPRESSED)
+        if not suppressed:
+            return False
+        try:
+            pos = self.get_metadata(PositionProvider, node)
+        except KeyError:
+            return False
+        return suppressed.suppresses(self.code, self.name, pos.start.line, pos.end.line)
+
+    def _record(self, node: cst.CSTNode, message: str, *, fixable: bool, applied: bool,
+                safety: Safety, suggestion: str | None) -> None:
+        line, column = self.position(node)
+        self.context.scratch.setdefault(SCRATCH_FINDINGS, []).append(
+            Finding(self.code, self.name, message, line, column, safety, fixable, applied, suggestion)
+        )
+
+    def fix(self, original: cst.CSTNode, updated: N, replacement: N, message: str, *,
+            safety: Safety | None = None) -> N:
+        """Return ``replacement`` when the fix may be applied, else ``updated``; record a finding.
+
+        ``original`` is the node as parsed (for its position), ``updated`` the node as it stands in the
+        transformer. ``safety`` overrides the rule's default for this one fix (a rule may be safe in
+        general and unsafe when it has to guess).
+        """
+        safety = safety or self.safety
+        if self._suppressed(original):
+            return updated
+        applied = safety == "safe" or self.options.unsafe_fixes
+        self._record(original, message, fixable=True, applied=applied, safety=safety, suggestion=None)
+        return replacement if applied else updated
+
+    def may_apply(self, original: cst.CSTNode, *, safety: Safety | None = None) -> bool:
+        """Whether a fix of ``safety`` on ``original`` would be applied (for multi-node fixes)."""
+        safety = safety or self.safety
+        return not self._suppressed(original) and (safety == "safe" or self.options.unsafe_fixes)
+
+    def report(self, node: cst.CSTNode, message: str, *, suggestion: str | None = None) -> None:
+        """Record a finding that has no automatic fix."""
+        if self._suppressed(node):
+            return
+        self._record(node, message, fixable=False, applied=False, safety=self.safety,
+                     suggestion=suggestion)
+
+    def record_fix(self, original: cst.CSTNode, message: str, *, safety: Safety | None = None) -> bool:
+        """Record a fix the rule applies itself (multi-node edits); return whether to apply it."""
+        safety = safety or self.safety
+        if self._suppressed(original):
+            return False
+        applied = safety == "safe" or self.options.unsafe_fixes
+        self._record(original, message, fixable=True, applied=applied, safety=safety, suggestion=None)
+        return applied
