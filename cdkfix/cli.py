@@ -6,6 +6,7 @@ applied, findings that need a person); 2 some input could not be processed (the 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from enum import Enum
 from pathlib import Path
@@ -191,6 +192,8 @@ def check(
     options = RunOptions(_rules(select, ignore), RuleOptions(unsafe_fixes=False, cdk_version=cdk_version),
                          write=False)
     outcomes, bad = _run(paths, options)
+    for outcome in outcomes:  # a check applies nothing
+        outcome.findings = [dataclasses.replace(f, applied=False) for f in outcome.findings]
     if fmt is Format.json:
         for outcome in outcomes:
             for error in outcome.errors:

@@ -28,8 +28,14 @@ def finding_line(finding, *, mode: str) -> str:
 
 def summary(outcomes: Sequence[FileOutcome], *, mode: str, dry_run: bool) -> str:
     """One line: files scanned/changed, fixes per rule code, what is left."""
-    fixes = Counter(f.code for o in outcomes for f in o.findings if f.applied)
-    unsafe = sum(1 for o in outcomes for f in o.findings if f.fixable and not f.applied)
+    if mode == "check":  # nothing is applied by a check: count what `apply` would fix
+        fixes = Counter(f.code for o in outcomes for f in o.findings
+                        if f.fixable and (f.safety == "safe" or f.applied))
+        unsafe = sum(1 for o in outcomes for f in o.findings
+                     if f.fixable and f.safety == "unsafe" and not f.applied)
+    else:
+        fixes = Counter(f.code for o in outcomes for f in o.findings if f.applied)
+        unsafe = sum(1 for o in outcomes for f in o.findings if f.fixable and not f.applied)
     manual = sum(1 for o in outcomes for f in o.findings if not f.fixable)
     changed = sum(1 for o in outcomes if o.changed)
     failed = sum(1 for o in outcomes if o.failed)
