@@ -97,3 +97,621 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression, *, after:
         args[-1] = last.with_changes(comma=sep, whitespace_after_arg=cst.SimpleWhitespace(""))
         args.append(new.with_changes(whitespace_after_arg=closing))
     return call.with_changes(args=args)
+
+
+# -- added for CDK003/CDK005/CDK100/CDK101 ---------------------------------------------------------------
+
+class _Rebinds(cst.CSTVisitor):
+    """Collects every name bound other than by a module-level import (assignments, parameters, defs...)."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def _target(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, cst.Name):
+            self.names.add(node.value)
+        elif isinstance(node, (cst.Tuple, cst.List)):
+            for element in node.elements:
+                self._target(element.value)
+        elif isinstance(node, cst.StarredElement):
+            self._target(node.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._target(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._target(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._target(node.target)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._target(node.target)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._target(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._target(node.asname.name)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._target(node.name.name)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.names.add(node.name.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.names.add(node.name.value)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.names.add(node.name.value)
+
+
+def rebound_names(module: cst.Module) -> frozenset[str]:
+    """Names the module binds other than by import: a local ``s3 = ...`` or a parameter ``logs`` makes
+    ``s3.X``/``logs.X`` untrustworthy as a reference to an imported module. Conservative (scope-blind)."""
+    collector = _Rebinds()
+    module.visit(collector)
+    return frozenset(collector.names)
+
+
+def without_import_alias(node: cst.ImportFrom, position: int) -> cst.ImportFrom:
+    """``node`` without its ``position``-th name, keeping the layout of the others (one- or multi-line).
+
+    The caller makes sure at least one name remains.
+    """
+    names = list(node.names)  # type: ignore[arg-type]
+    removed = names.pop(position)
+    if position == len(names) and names:
+        # The new last name ends the way the removed one did (trailing comma / closing line).
+        names[-1] = names[-1].with_changes(comma=removed.comma)
+    return node.with_changes(names=names)
+
+
+def normalized(name: str) -> str:
+    """``postgreSqlSettings`` / ``postgre_sql_settings`` / ``PostgreSQL_Settings`` -> ``postgresqlsettings``."""
+    return name.replace("_", "").lower()
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two identifiers are, ignoring case and underscores (difflib ratio, 0..1)."""
+    import difflib
+
+    return difflib.SequenceMatcher(None, normalized(a), normalized(b), autojunk=False).ratio()
+
+
+def closest_first(word: str, candidates) -> list[str]:
+    """``candidates`` sorted by :func:`similarity` to ``word`` (most alike first, then by name)."""
+    return sorted(candidates, key=lambda c: (-similarity(word, c), c))
+
+
+# -- stdlib-ast views: scopes, bindings and imports of a whole file (used for project-wide analysis) ------
+
+import ast as _ast  # noqa: E402  (kept below the original helpers, which other rules import)
+import re as _re  # noqa: E402
+import weakref as _weakref  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+_FUNCTION_SCOPES = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.Lambda)
+
+
+@_dataclass(frozen=True, eq=False)
+class Binding:
+    """One way a name is bound in a scope: ``kind`` is param, assign, for, import, def or other.
+
+    ``value`` is the assigned expression when the binding is a plain ``name = value`` (else None);
+    ``annotation`` the parameter's or ``name: T = ...``'s annotation.
+    """
+
+    name: str
+    kind: str
+    value: _ast.expr | None
+    annotation: _ast.expr | None
+    scope: _ast.AST
+    node: _ast.AST
+
+
+class SourceView:
+    """A Python file parsed with the standard library's ``ast``: imports, parents, scopes, bindings.
+
+    Rules transform with LibCST but reason about whole files (several of them, for a project) with this
+    view: it is cheap, and the project's other files are only available as stdlib trees. Map a LibCST node
+    to its ``ast`` twin with :meth:`node_at` and the LibCST position (1-based line, 0-based column).
+    """
+
+    def __init__(self, source: str, tree: _ast.Module | None = None, path: str | None = None) -> None:
+        self.source = source
+        self.path = path
+        self.tree = tree if tree is not None else _ast.parse(source)
+        self.lines = source.splitlines(keepends=True)
+        self.parents: dict[_ast.AST, _ast.AST] = {}
+        for node in _ast.walk(self.tree):
+            for child in _ast.iter_child_nodes(node):
+                self.parents[child] = node
+        self.imports: dict[str, str] = {}
+        for node in _ast.walk(self.tree):
+            if isinstance(node, _ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.imports[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        self.imports[head] = head
+            elif isinstance(node, _ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        self._bindings: dict[_ast.AST, dict[str, list[Binding]]] = {}
+        self._positions: dict[tuple[int, int], list[_ast.AST]] | None = None
+
+    # -- text and positions ------------------------------------------------------------------------------
+    def text(self, node: _ast.AST) -> str:
+        """The source text of ``node``."""
+        return _ast.get_source_segment(self.source, node) or _ast.unparse(node)
+
+    def char_column(self, line: int, byte_offset: int) -> int:
+        """Convert ``ast``'s UTF-8 byte column to a character column (what LibCST reports)."""
+        if not 0 < line <= len(self.lines):
+            return byte_offset
+        return len(self.lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+
+    def node_at(self, line: int, column: int, kind: type | tuple[type, ...] = _ast.Call) -> _ast.AST | None:
+        """The ``ast`` node of type ``kind`` starting at LibCST's (line, column)."""
+        if self._positions is None:
+            self._positions = {}
+            for node in _ast.walk(self.tree):
+                if hasattr(node, "lineno") and hasattr(node, "col_offset"):
+                    key = (node.lineno, self.char_column(node.lineno, node.col_offset))
+                    self._positions.setdefault(key, []).append(node)
+        return next((n for n in self._positions.get((line, column), ()) if isinstance(n, kind)), None)
+
+    # -- names -------------------------------------------------------------------------------------------
+    def resolve(self, node: _ast.AST | None) -> str | None:
+        """Qualified dotted name of a Name/Attribute chain through the file's imports, else None."""
+        dotted = ast_dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def calls(self):
+        """Every call in the file."""
+        return (node for node in _ast.walk(self.tree) if isinstance(node, _ast.Call))
+
+    def parent(self, node: _ast.AST) -> _ast.AST | None:
+        return self.parents.get(node)
+
+    def ancestors(self, node: _ast.AST):
+        node = self.parents.get(node)
+        while node is not None:
+            yield node
+            node = self.parents.get(node)
+
+    def function_scopes(self, node: _ast.AST) -> list[_ast.AST]:
+        """Scopes whose names are visible at ``node``: enclosing functions (innermost first), the module."""
+        scopes = [a for a in self.ancestors(node) if isinstance(a, _FUNCTION_SCOPES)]
+        # A function's own parameters and defaults: the node inside the arguments belongs to the outer scope,
+        # which is a detail we ignore.
+        return [*scopes, self.tree]
+
+    def enclosing_function(self, node: _ast.AST) -> _ast.AST | None:
+        return next((a for a in self.ancestors(node) if isinstance(a, _FUNCTION_SCOPES)), None)
+
+    def enclosing_class(self, node: _ast.AST) -> _ast.ClassDef | None:
+        """The class whose method (directly) contains ``node``."""
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, _ast.ClassDef):
+                return ancestor
+        return None
+
+    def method_of(self, node: _ast.AST) -> _ast.FunctionDef | None:
+        """The method (a function directly in a class body) that contains ``node``."""
+        for ancestor in self.ancestors(node):
+            if isinstance(ancestor, (_ast.FunctionDef, _ast.AsyncFunctionDef)) and isinstance(
+                    self.parents.get(ancestor), _ast.ClassDef):
+                return ancestor  # type: ignore[return-value]
+        return None
+
+    def bindings_in(self, scope: _ast.AST) -> dict[str, list[Binding]]:
+        """Names bound directly in ``scope`` (a function, lambda or the module), in source order."""
+        if scope in self._bindings:
+            return self._bindings[scope]
+        found: dict[str, list[Binding]] = {}
+
+        def add(name: str, kind: str, node: _ast.AST, value=None, annotation=None) -> None:
+            found.setdefault(name, []).append(Binding(name, kind, value, annotation, scope, node))
+
+        if isinstance(scope, _FUNCTION_SCOPES):
+            args = scope.args
+            for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs]:
+                add(arg.arg, "param", arg, annotation=arg.annotation)
+            for arg in (args.vararg, args.kwarg):
+                if arg is not None:
+                    add(arg.arg, "param", arg, annotation=arg.annotation)
+            body = [scope.body] if isinstance(scope, _ast.Lambda) else scope.body
+        else:
+            body = scope.body  # type: ignore[attr-defined]
+
+        def targets(target: _ast.AST, stmt: _ast.AST, kind: str, value=None) -> None:
+            if isinstance(target, _ast.Name):
+                add(target.id, kind, stmt, value=value)
+            elif isinstance(target, (_ast.Tuple, _ast.List)):
+                for element in target.elts:
+                    targets(element, stmt, "other")
+            elif isinstance(target, _ast.Starred):
+                targets(target.value, stmt, "other")
+
+        def walk(nodes) -> None:
+            for node in nodes:
+                if isinstance(node, (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef)):
+                    add(node.name, "def", node)
+                    continue
+                if isinstance(node, _ast.Lambda):
+                    continue
+                if isinstance(node, _ast.Assign):
+                    for target in node.targets:
+                        targets(target, node, "assign", node.value if isinstance(target, _ast.Name) else None)
+                elif isinstance(node, _ast.AnnAssign) and isinstance(node.target, _ast.Name):
+                    add(node.target.id, "assign", node, value=node.value, annotation=node.annotation)
+                elif isinstance(node, _ast.AugAssign) and isinstance(node.target, _ast.Name):
+                    add(node.target.id, "other", node)
+                elif isinstance(node, (_ast.For, _ast.AsyncFor)):
+                    targets(node.target, node, "for")
+                elif isinstance(node, (_ast.With, _ast.AsyncWith)):
+                    for item in node.items:
+                        if item.optional_vars is not None:
+                            targets(item.optional_vars, node, "other")
+                elif isinstance(node, _ast.NamedExpr) and isinstance(node.target, _ast.Name):
+                    add(node.target.id, "assign", node, value=node.value)
+                elif isinstance(node, (_ast.Import, _ast.ImportFrom)):
+                    for alias in node.names:
+                        add((alias.asname or alias.name).split(".")[0], "import", node)
+                elif isinstance(node, _ast.ExceptHandler) and node.name:
+                    add(node.name, "other", node)
+                if isinstance(node, (_ast.ListComp, _ast.SetComp, _ast.DictComp, _ast.GeneratorExp)):
+                    continue
+                walk(_ast.iter_child_nodes(node))
+
+        walk(body)
+        self._bindings[scope] = found
+        return found
+
+    def visible(self, name: str, at: _ast.AST) -> list[Binding]:
+        """The bindings of ``name`` that code at ``at`` sees (innermost function scope first; no class scope)."""
+        for scope in self.function_scopes(at):
+            bindings = self.bindings_in(scope).get(name)
+            if bindings:
+                return bindings
+        return []
+
+    def visible_names(self, at: _ast.AST) -> dict[str, list[Binding]]:
+        """Every name visible at ``at`` with its bindings (inner scopes hide outer ones)."""
+        names: dict[str, list[Binding]] = {}
+        for scope in reversed(self.function_scopes(at)):
+            names.update(self.bindings_in(scope))
+        return names
+
+    def self_attribute(self, cls: _ast.ClassDef, attr: str) -> list[tuple[_ast.expr, _ast.AST]]:
+        """``(value, method)`` for each ``self.<attr> = value`` in the methods of ``cls``."""
+        found = []
+        for method in cls.body:
+            if not isinstance(method, (_ast.FunctionDef, _ast.AsyncFunctionDef)) or not method.args.args:
+                continue
+            me = method.args.args[0].arg
+            for node in _ast.walk(method):
+                if isinstance(node, (_ast.Assign, _ast.AnnAssign)) and node.value is not None:
+                    for target in (node.targets if isinstance(node, _ast.Assign) else [node.target]):
+                        if (isinstance(target, _ast.Attribute) and target.attr == attr
+                                and isinstance(target.value, _ast.Name) and target.value.id == me):
+                            found.append((node.value, method))
+        return found
+
+    def self_name(self, at: _ast.AST) -> str | None:
+        """The name of the instance parameter (``self``) of the method containing ``at``."""
+        method = self.method_of(at)
+        if method is None or not method.args.args:
+            return None
+        if any(isinstance(d, _ast.Name) and d.id == "staticmethod" for d in method.decorator_list):
+            return None
+        return method.args.args[0].arg
+
+    def free_names_bound(self, node: _ast.AST, at: _ast.AST) -> bool:
+        """True when every name ``node`` reads is visible at ``at`` (builtins count as visible)."""
+        import builtins
+
+        for sub in _ast.walk(node):
+            if isinstance(sub, _ast.Name) and not self.visible(sub.id, at) and not hasattr(builtins, sub.id):
+                return False
+        return True
+
+
+def ast_dotted(node) -> str | None:
+    """``a.b.c`` for an ``ast`` Name/Attribute chain, else None."""
+    if isinstance(node, _ast.Name):
+        return node.id
+    if isinstance(node, _ast.Attribute):
+        base = ast_dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def ast_keyword(call: _ast.Call, name: str) -> _ast.expr | None:
+    """The value of ``name=`` in an ``ast`` call."""
+    return next((kw.value for kw in call.keywords if kw.arg == name), None)
+
+
+def ast_has_star_kwargs(call: _ast.Call) -> bool:
+    return any(kw.arg is None for kw in call.keywords)
+
+
+_VIEWS: _weakref.WeakKeyDictionary = _weakref.WeakKeyDictionary()
+
+
+def project_views(project) -> list[SourceView]:
+    """A :class:`SourceView` of every parsable file of ``project`` (cached per project)."""
+    if project is None:
+        return []
+    try:
+        cached = _VIEWS.get(project)
+    except TypeError:
+        cached = None
+    if cached is not None:
+        return cached
+    views = []
+    for path, tree in project.trees():
+        try:
+            views.append(SourceView(project.files[path], tree, path))
+        except (SyntaxError, ValueError):
+            continue
+    try:
+        _VIEWS[project] = views
+    except TypeError:
+        pass
+    return views
+
+
+def call_key(view: SourceView, call: _ast.Call) -> tuple[str, ...]:
+    """A key that identifies a construct call across edits and files: class, function, callee, first args.
+
+    The engine gives a rule the project as parsed before any fix, and the file being fixed is one of its
+    files: this key lets a rule count a call it sees in both only once.
+    """
+    cls = view.enclosing_class(call)
+    function = view.enclosing_function(call)
+    args = ", ".join(_ast.unparse(arg) for arg in call.args[:2])
+    return (cls.name if cls else "", getattr(function, "name", ""), _ast.unparse(call.func), args)
+
+
+# -- the API index, by qualified Python name --------------------------------------------------------------
+
+def resolve_callable(api, qualified: str | None):
+    """``(TypeInfo, method name or None)`` for a qualified class or ``Class.static_method`` name."""
+    if not qualified:
+        return None, None
+    info = api.lookup(qualified)
+    if info is not None:
+        return info, None
+    owner, _, method = qualified.rpartition(".")
+    info = api.lookup(owner) if owner else None
+    if info is not None and method in info.methods:
+        return info, method
+    return None, None
+
+
+def is_assignable(api, fqn: str | None, target: str, _seen: set | None = None) -> bool:
+    """True when a value of jsii type ``fqn`` can be used where ``target`` is expected (bases, interfaces)."""
+    if not fqn:
+        return False
+    if fqn == target:
+        return True
+    seen = _seen if _seen is not None else set()
+    if fqn in seen:
+        return False
+    seen.add(fqn)
+    info = api.type_by_fqn(fqn)
+    if info is None:
+        return False
+    return any(is_assignable(api, parent, target, seen) for parent in (*info.bases, *info.interfaces))
+
+
+def produced_type(api, qualified: str | None) -> str | None:
+    """The jsii type a call to ``qualified`` returns: a class's fqn, or a static method's return type."""
+    info, method = resolve_callable(api, qualified)
+    if info is None:
+        return None
+    if method is None:
+        return info.fqn if info.kind == "class" else None
+    return info.methods[method].returns
+
+
+# -- building string literals (hostnames, namespace names) in the file's style ----------------------------
+
+def template_parts(view: SourceView, node: _ast.expr) -> list[tuple[bool, str]] | None:
+    """An expression as ``[(is_code, text)]`` parts of a string: literal text or code to interpolate.
+
+    ``"a"`` → ``[(False, "a")]``; ``f"{x}.local"`` → ``[(True, "x"), (False, ".local")]``; any other
+    expression ``e`` → ``[(True, "e")]``. None for an f-string with format specs or conversions.
+    """
+    if isinstance(node, _ast.Constant) and isinstance(node.value, str):
+        return [(False, node.value)]
+    if isinstance(node, _ast.JoinedStr):
+        parts: list[tuple[bool, str]] = []
+        for value in node.values:
+            if isinstance(value, _ast.Constant):
+                parts.append((False, str(value.value)))
+            elif isinstance(value, _ast.FormattedValue) and value.conversion == -1 and value.format_spec is None:
+                parts.append((True, view.text(value.value)))
+            else:
+                return None
+        return parts
+    if isinstance(node, _ast.Constant):
+        return None
+    return [(True, view.text(node))]
+
+
+def string_literal(parts: list[tuple[bool, str]], quote: str = '"') -> str | None:
+    """Source of a string literal (an f-string when there is code) made of ``parts``; None if impossible."""
+    merged: list[tuple[bool, str]] = []
+    for is_code, text in parts:
+        if merged and not is_code and not merged[-1][0]:
+            merged[-1] = (False, merged[-1][1] + text)
+        else:
+            merged.append((is_code, text))
+    has_code = any(is_code for is_code, _ in merged)
+    code_text = "".join(text for is_code, text in merged if is_code)
+    for q in (quote, "'" if quote == '"' else '"'):
+        if has_code and (q in code_text or "\\" in code_text or "\n" in code_text):
+            continue
+        body = ""
+        for is_code, text in merged:
+            if is_code:
+                body += "{" + text + "}"
+            else:
+                escaped = text.replace("\\", "\\\\").replace(q, "\\" + q).replace("\n", "\\n")
+                body += escaped.replace("{", "{{").replace("}", "}}") if has_code else escaped
+        return ("f" if has_code else "") + q + body + q
+    return None
+
+
+def preferred_quote(source: str) -> str:
+    """The quote character the file uses most for string literals."""
+    return "'" if source.count("'") > source.count('"') else '"'
+
+
+_SUFFIX_NAME = _re.compile(
+    r"^(env(ironment)?_?suffix|suffix|stage(_name)?|env(ironment)?_name|env(ironment)?|deploy(ment)?_env)$",
+    _re.IGNORECASE)
+
+
+def environment_suffix_expr(view: SourceView, at: _ast.AST) -> str | None:
+    """Code for an environment suffix visible at ``at`` (``environment_suffix``, ``self.env_suffix``…)."""
+    names = view.visible_names(at)
+    candidates = sorted((name for name in names if _SUFFIX_NAME.match(name)),
+                        key=lambda n: ("suffix" not in n.lower(), "stage" not in n.lower(), n))
+    for name in candidates:
+        kinds = {b.kind for b in names[name]}
+        values = [b.value for b in names[name] if b.value is not None]
+        if kinds & {"import", "def"}:
+            continue
+        if any(isinstance(v, (_ast.Dict, _ast.List, _ast.Tuple, _ast.Set)) for v in values):
+            continue
+        return name
+    cls = view.enclosing_class(at)
+    me = view.self_name(at)
+    if cls is not None and me:
+        attrs = set()
+        for node in _ast.walk(cls):
+            if isinstance(node, _ast.Attribute) and isinstance(node.value, _ast.Name) and node.value.id == me:
+                attrs.add(node.attr)
+        for attr in sorted(attrs, key=lambda n: ("suffix" not in n.lower(), n)):
+            if _SUFFIX_NAME.match(attr) and view.self_attribute(cls, attr):
+                return f"{me}.{attr}"
+    return None
+
+
+def default_namespace_parts(view: SourceView, at: _ast.AST) -> list[tuple[bool, str]]:
+    """The Cloud Map namespace name cdkfix derives at ``at``: ``{suffix}.local``, else ``local``."""
+    suffix = environment_suffix_expr(view, at)
+    return [(True, suffix), (False, ".local")] if suffix else [(False, "local")]
+
+
+# -- LibCST: removing an argument in the call's layout ----------------------------------------------------
+
+def _ws_parts(ws):
+    """(first_line, empty_lines, last_line) of a ParenthesizedWhitespace, else None."""
+    if isinstance(ws, cst.ParenthesizedWhitespace):
+        return ws.first_line, list(ws.empty_lines), ws.last_line
+    return None
+
+
+def without_arg(call: cst.Call, position: int, *, note: str | None = None) -> cst.Call:
+    """Remove ``call.args[position]`` keeping the call's layout; optionally leave a ``# NOTE`` line there.
+
+    Comment lines just above the removed argument and its trailing comment go with it. ``note`` (a full
+    comment, ``# NOTE: ...``) replaces it on its own line when the call is laid out one argument per line;
+    otherwise it is dropped (callers put it above the statement: check :func:`is_vertical`).
+    """
+    args = list(call.args)
+    removed = args[position]
+    before = args[position - 1].comma.whitespace_after if position > 0 and isinstance(
+        args[position - 1].comma, cst.Comma) else call.whitespace_before_args
+    last = position == len(args) - 1
+    after = (removed.comma.whitespace_after if isinstance(removed.comma, cst.Comma)
+             else removed.whitespace_after_arg)
+    before_parts, after_parts = _ws_parts(before), _ws_parts(after)
+
+    def joined(default):
+        if before_parts is None or after_parts is None:
+            return default
+        lines = list(after_parts[1])
+        if note:
+            lines.insert(0, cst.EmptyLine(indent=True, whitespace=before_parts[2], comment=cst.Comment(note)))
+        return cst.ParenthesizedWhitespace(first_line=before_parts[0], empty_lines=lines, indent=True,
+                                           last_line=after_parts[2])
+
+    del args[position]
+    if not args:
+        whitespace = joined(cst.SimpleWhitespace(""))
+        if not note:
+            whitespace = cst.SimpleWhitespace("")
+        return call.with_changes(args=[], whitespace_before_args=whitespace)
+    if position == 0:
+        return call.with_changes(args=args, whitespace_before_args=joined(call.whitespace_before_args))
+    previous = args[position - 1]
+    if not last:
+        comma = previous.comma if isinstance(previous.comma, cst.Comma) else cst.Comma(
+            whitespace_after=cst.SimpleWhitespace(" "))
+        args[position - 1] = previous.with_changes(comma=comma.with_changes(whitespace_after=joined(comma.whitespace_after)))
+    elif isinstance(removed.comma, cst.Comma):  # trailing comma style: keep it on the new last argument
+        args[position - 1] = previous.with_changes(comma=removed.comma.with_changes(
+            whitespace_after=joined(removed.comma.whitespace_after)))
+    else:
+        closing = joined(removed.whitespace_after_arg)
+        if before_parts is None:
+            closing = removed.whitespace_after_arg
+        args[position - 1] = previous.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=closing)
+    return call.with_changes(args=args)
+
+
+def is_vertical(call: cst.Call) -> bool:
+    """True when the call puts its arguments on their own lines."""
+    if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+        return True
+    return any(isinstance(a.comma, cst.Comma) and isinstance(a.comma.whitespace_after, cst.ParenthesizedWhitespace)
+               for a in call.args)
+
+
+def insert_keyword(call: cst.Call, name: str, value: cst.BaseExpression, *, first: bool = False,
+                   after: str | None = None) -> cst.Call:
+    """:func:`with_keyword`, but an argument inserted between others does not copy their comments.
+
+    The new argument takes the line layout of the argument it is inserted before; comment lines above that
+    argument stay above it, and a comment trailing the previous argument stays on the previous line.
+    """
+    result = with_keyword(call, name, value, first=first, after=after)
+    args = list(result.args)
+    position = next(i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == name
+                    and (i >= len(call.args) or call.args[i] is not a))
+    if position == len(args) - 1:
+        return result
+    before = call.whitespace_before_args if position == 0 else (
+        args[position - 1].comma.whitespace_after if isinstance(args[position - 1].comma, cst.Comma) else None)
+    if not isinstance(before, cst.ParenthesizedWhitespace):
+        return result
+    new_after = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), empty_lines=before.empty_lines,
+                                            indent=before.indent, last_line=before.last_line)
+    kept = before.with_changes(empty_lines=[])
+    args[position] = args[position].with_changes(comma=cst.Comma(whitespace_after=new_after))
+    if position == 0:
+        return result.with_changes(args=args, whitespace_before_args=kept)
+    args[position - 1] = args[position - 1].with_changes(comma=args[position - 1].comma.with_changes(
+        whitespace_after=kept))
+    return result.with_changes(args=args)

@@ -1,0 +1,360 @@
+"""CDK001: an App Mesh construct without its required ``mesh`` (``appmesh.Route(virtual_router=r)``)."""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from cdkfix.rule import Case, Rule
+from codemods._helpers import (
+    SourceView,
+    ast_dotted,
+    dotted_name,
+    index,
+    insert_keyword,
+    is_assignable,
+    keyword,
+    produced_type,
+    resolve_callable,
+)
+
+MESH = "aws-cdk-lib.aws_appmesh.IMesh"
+
+
+class AppMeshRouteMesh(Rule):
+    """Adds the missing ``mesh=`` to an App Mesh construct, taken from what the code already has.
+
+    App Mesh resources (``Route``, ``VirtualNode``, ``VirtualRouter``, ``VirtualGateway``: every class
+    the API index lists with a required ``mesh`` of type ``IMesh``) need the mesh they belong to, even when
+    another argument already belongs to it. The mesh is taken, in this order, from:
+
+    1. another argument whose type has a ``mesh`` property (``virtual_router=router`` → ``router.mesh``);
+    2. a variable visible at the call whose value is a mesh (``appmesh.Mesh(...)``,
+       ``appmesh.Mesh.from_mesh_name(...)``, a parameter annotated ``appmesh.IMesh``), innermost scope first;
+    3. ``self.<attr>`` assigned a mesh in the same class.
+
+    When nothing carries a mesh, or two different meshes could, the rule reports a finding and leaves the
+    call alone: it never invents a name.
+    """
+
+    code = "CDK001"
+    name = "appmesh-route-mesh"
+    title = "App Mesh construct without its required `mesh` (`appmesh.Route(virtual_router=...)`)"
+    why = """
+        `appmesh.Route` (like `VirtualNode`, `VirtualRouter` and `VirtualGateway`) has a required `mesh`
+        property; passing the virtual router is not enough. Python stops before anything is synthesized:
+
+            TypeError: Route.__init__() missing 1 required keyword-only argument: 'mesh'
+
+        (the seed reports it as "Missing mandatory keyword argument 'mesh'").
+    """
+    source = "seeds/000_775badc1dee105d9.txt §1 (Missing Required Parameter in App Mesh Route Constructor)"
+    safety = "safe"
+    triggers = ("appmesh",)
+    synth_error = "missing 1 required keyword-only argument: 'mesh'"
+    cases = (
+        Case(
+            "CDK001-invalid-route-from-virtual-router",
+            """
+            from aws_cdk import aws_appmesh as appmesh
+
+            def build(scope, the_mesh, router, node):
+                appmesh.Route(
+                    scope,
+                    "Route",
+                    virtual_router=router,
+                    route_spec=appmesh.RouteSpec.http(weighted_targets=[appmesh.WeightedTarget(virtual_node=node)]),
+                )
+            """,
+            """
+            from aws_cdk import aws_appmesh as appmesh
+
+            def build(scope, the_mesh, router, node):
+                appmesh.Route(
+                    scope,
+                    "Route",
+                    mesh=router.mesh,
+                    virtual_router=router,
+                    route_spec=appmesh.RouteSpec.http(weighted_targets=[appmesh.WeightedTarget(virtual_node=node)]),
+                )
+            """,
+        ),
+        Case(
+            "CDK001-invalid-aliased-import",
+            """
+            from aws_cdk import aws_appmesh as mesh_
+            route = mesh_.Route(self, "R", virtual_router=self.router, route_spec=spec)
+            """,
+            """
+            from aws_cdk import aws_appmesh as mesh_
+            route = mesh_.Route(self, "R", mesh=self.router.mesh, virtual_router=self.router, route_spec=spec)
+            """,
+        ),
+        Case(
+            "CDK001-invalid-cdk-module-attribute",
+            """
+            import aws_cdk as cdk
+            cdk.aws_appmesh.Route(stack, "R", route_spec=spec, virtual_router=routers["api"])
+            """,
+            """
+            import aws_cdk as cdk
+            cdk.aws_appmesh.Route(stack, "R", mesh=routers["api"].mesh, route_spec=spec, virtual_router=routers["api"])
+            """,
+        ),
+        Case(
+            "CDK001-invalid-comments-in-call",
+            """
+            from aws_cdk import aws_appmesh as appmesh
+            appmesh.Route(
+                self,
+                "Route",  # the id
+                # the router decides which node gets traffic
+                virtual_router=virtual_router,  # Missing mesh parameter
+                route_spec=spec,
+            )
+            """,
+            """
+            from aws_cdk import aws_appmesh as appmesh
+            appmesh.Route(
+                self,
+                "Route",  # the id
+                mesh=virtual_router.mesh,
+                # the router decides which node gets traffic
+                virtual_router=virtual_router,  # Missing mesh parameter
+                route_spec=spec,
+            )
+            """,
+        ),
+        Case(
+            "CDK001-invalid-virtual-node-from-mesh-variable",
+            """
+            from aws_cdk import Stack, aws_appmesh as appmesh
+
+            class MeshStack(Stack):
+                def __init__(self, scope, construct_id):
+                    super().__init__(scope, construct_id)
+                    the_mesh = appmesh.Mesh(self, "Mesh")
+                    node = appmesh.VirtualNode(self, "Node", service_discovery=discovery)
+            """,
+            """
+            from aws_cdk import Stack, aws_appmesh as appmesh
+
+            class MeshStack(Stack):
+                def __init__(self, scope, construct_id):
+                    super().__init__(scope, construct_id)
+                    the_mesh = appmesh.Mesh(self, "Mesh")
+                    node = appmesh.VirtualNode(self, "Node", mesh=the_mesh, service_discovery=discovery)
+            """,
+        ),
+        Case(
+            "CDK001-invalid-router-from-self-attribute",
+            """
+            from aws_cdk.aws_appmesh import Mesh, VirtualRouter, VirtualRouterListener
+
+            class MeshConstruct(Construct):
+                def __init__(self, scope, construct_id):
+                    super().__init__(scope, construct_id)
+                    self.app_mesh = Mesh.from_mesh_name(self, "Mesh", "shared")
+                    self._routers()
+
+                def _routers(self):
+                    VirtualRouter(self, "Router", listeners=[VirtualRouterListener.http(8080)])
+            """,
+            """
+            from aws_cdk.aws_appmesh import Mesh, VirtualRouter, VirtualRouterListener
+
+            class MeshConstruct(Construct):
+                def __init__(self, scope, construct_id):
+                    super().__init__(scope, construct_id)
+                    self.app_mesh = Mesh.from_mesh_name(self, "Mesh", "shared")
+                    self._routers()
+
+                def _routers(self):
+                    VirtualRouter(self, "Router", mesh=self.app_mesh, listeners=[VirtualRouterListener.http(8080)])
+            """,
+        ),
+        Case(
+            "CDK001-invalid-annotated-parameter",
+            """
+            from aws_cdk import aws_appmesh as appmesh
+
+            def gateway(scope, shared: appmesh.IMesh):
+                return appmesh.VirtualGateway(scope, "Gateway", listeners=[appmesh.VirtualGatewayListener.http(port=8080)])
+            """,
+            """
+            from aws_cdk import aws_appmesh as appmesh
+
+            def gateway(scope, shared: appmesh.IMesh):
+                return appmesh.VirtualGateway(scope, "Gateway", mesh=shared, listeners=[appmesh.VirtualGatewayListener.http(port=8080)])
+            """,
+        ),
+        Case(
+            "CDK001-valid-mesh-passed",
+            """
+            from aws_cdk import aws_appmesh as appmesh
+            appmesh.Route(self, "Route", mesh=mesh, virtual_router=router, route_spec=spec)
+            appmesh.VirtualNode(self, "Node", **common)
+            """,
+        ),
+        Case(
+            "CDK001-valid-not-appmesh",
+            """
+            from aws_cdk import aws_ec2 as ec2
+            Route = ec2.CfnRoute
+            Route(self, "Route", route_table_id="rtb-1")
+            """,
+        ),
+        Case(
+            "CDK001-valid-no-mesh-in-scope",
+            """
+            from aws_cdk import aws_appmesh as appmesh
+
+            def node(scope, mesh_name):
+                return appmesh.VirtualNode(scope, "Node")
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK001-valid-two-meshes",
+            """
+            from aws_cdk import aws_appmesh as appmesh
+            blue = appmesh.Mesh(app, "Blue")
+            green = appmesh.Mesh(app, "Green")
+            appmesh.VirtualRouter(app, "Router", listeners=[])
+            """,
+            finding=True,
+        ),
+    )
+
+    def visit_Module(self, node: cst.Module) -> bool | None:
+        self._view: SourceView | None = None
+        return super().visit_Module(node)
+
+    def _source_view(self) -> SourceView | None:
+        if self._view is None:
+            try:
+                self._view = SourceView(self.module_node.code)  # type: ignore[union-attr]
+            except (SyntaxError, ValueError):
+                return None
+        return self._view
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """An App Mesh construct call without ``mesh=``."""
+        qualified = self.imports.resolve(original_node.func)
+        if not qualified or ".aws_appmesh." not in qualified + ".":
+            return updated_node
+        api = index(self.options)
+        info, method = resolve_callable(api, qualified)
+        if info is None or method is not None or info.kind != "class":
+            return updated_node
+        prop = info.props.get("mesh")
+        if prop is None or prop.optional or prop.type != MESH:
+            return updated_node
+        if keyword(original_node, "mesh") is not None or any(arg.star for arg in original_node.args):
+            return updated_node
+        source = self._from_arguments(api, info, original_node) or self._from_scope(api, original_node)
+        if source is None:
+            return updated_node
+        mesh_expr, origin = source
+        if mesh_expr is None:
+            self.report(original_node, f"`{info.name}` requires `mesh=` and {origin}; pass the mesh it belongs to",
+                        suggestion=f"{info.name}(..., mesh=<the appmesh.Mesh>, ...)")
+            return updated_node
+        replacement = insert_keyword(updated_node, "mesh", mesh_expr, first=True)
+        return self.fix(original_node, updated_node, replacement,
+                        f"`{info.name}` requires `mesh`; pass `mesh={cst.Module([]).code_for_node(mesh_expr)}` "
+                        f"({origin})")
+
+    # -- where the mesh comes from -----------------------------------------------------------------------
+    def _from_arguments(self, api, info, call: cst.Call):
+        """``router.mesh`` for an argument whose type (per the index) has a ``mesh`` property."""
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value not in info.props:
+                continue
+            carrier = api.type_by_fqn(info.props[arg.keyword.value].type)
+            member = carrier.properties.get("mesh") if carrier is not None else None
+            if member is None or not is_assignable(api, member.type, MESH):
+                continue
+            if not _side_effect_free(arg.value):
+                continue
+            return cst.Attribute(value=arg.value.deep_clone(), attr=cst.Name("mesh")), f"`{arg.keyword.value}` belongs to it"
+        return None
+
+    def _from_scope(self, api, call: cst.Call):
+        """A variable (or ``self`` attribute) visible at the call whose value is a mesh."""
+        view = self._source_view()
+        if view is None:
+            return None
+        line, column = self.position(call)
+        node = view.node_at(line, column - 1)
+        if node is None:
+            return None
+        for scope in view.function_scopes(node):
+            found = sorted(name for name, bindings in view.bindings_in(scope).items()
+                           if bindings and all(self._is_mesh(api, view, b.value, b.annotation, b.kind)
+                                               for b in bindings))
+            if len(found) == 1:
+                return cst.Name(found[0]), f"`{found[0]}` is the mesh in scope"
+            if len(found) > 1:
+                return None, f"several meshes are in scope ({', '.join(found)})"
+            if scope is view.tree:
+                break
+            # Before leaving the method, look at the instance's attributes.
+            if scope is view.method_of(node):
+                me = view.self_name(node)
+                cls = view.enclosing_class(node)
+                if me and cls is not None:
+                    attrs = sorted({target.attr for target in _self_targets(cls, me)
+                                    if all(self._is_mesh(api, view, value, None, "assign", method)
+                                           for value, method in view.self_attribute(cls, target.attr))})
+                    if len(attrs) == 1:
+                        return (cst.Attribute(value=cst.Name(me), attr=cst.Name(attrs[0])),
+                                f"`{me}.{attrs[0]}` is the mesh of this class")
+                    if len(attrs) > 1:
+                        return None, f"several meshes are attributes of the class ({', '.join(attrs)})"
+        return None, "no argument or variable in scope carries a mesh"
+
+    def _is_mesh(self, api, view: SourceView, value, annotation, kind, method=None) -> bool:
+        if annotation is not None and is_assignable(api, _fqn_of_annotation(api, view, annotation), MESH):
+            return True
+        if kind not in ("assign", "param") or value is None:
+            return False
+        if isinstance(value, ast.Call):
+            return is_assignable(api, produced_type(api, view.resolve(value.func)), MESH)
+        if isinstance(value, ast.Name) and method is not None:
+            # `self.mesh = mesh` where `mesh` is a mesh in that method.
+            bindings = view.visible(value.id, value)
+            return bool(bindings) and all(self._is_mesh(api, view, b.value, b.annotation, b.kind) for b in bindings)
+        return False
+
+
+def _self_targets(cls: ast.ClassDef, me: str):
+    for node in ast.walk(cls):
+        if (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name) and node.value.id == me):
+            yield node
+
+
+def _fqn_of_annotation(api, view: SourceView, annotation) -> str | None:
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            annotation = ast.parse(annotation.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(annotation, ast.Subscript):  # Optional[appmesh.IMesh]
+        annotation = annotation.slice
+    qualified = view.resolve(annotation) if ast_dotted(annotation) else None
+    info = api.lookup(qualified) if qualified else None
+    return info.fqn if info is not None else None
+
+
+def _side_effect_free(node: cst.BaseExpression) -> bool:
+    """Names, attributes and subscripts with constant or name keys: safe to evaluate twice."""
+    if dotted_name(node) is not None:
+        return True
+    if isinstance(node, cst.Subscript) and _side_effect_free(node.value) and len(node.slice) == 1:
+        index_ = node.slice[0].slice
+        return isinstance(index_, cst.Index) and (
+            isinstance(index_.value, (cst.SimpleString, cst.Integer)) or dotted_name(index_.value) is not None)
+    return False
