@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from collections.abc import Mapping
+from pathlib import Path
 from typing import ClassVar, Literal, TypeVar
 
 import libcst as cst
@@ -38,7 +40,8 @@ class Case:
 
     ``after is None`` means the rule must leave ``before`` unchanged and report nothing fixable.
     ``unsafe`` runs the case with unsafe fixes enabled. ``finding`` means the rule must report a finding
-    (with no fix) for the case.
+    (with no fix) for the case. ``settings`` are the run's :attr:`RuleOptions.settings` for the case
+    (rules configured by the user, e.g. a deny list).
     """
 
     id: str
@@ -46,6 +49,7 @@ class Case:
     after: str | None = None
     unsafe: bool = False
     finding: bool = False
+    settings: dict[str, object] | None = field(default=None, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -223,3 +227,50 @@ class Rule(ContextAwareTransformer):
         applied = safety == "safe" or self.options.unsafe_fixes
         self._record(original, message, fixable=True, applied=applied, safety=safety, suggestion=None)
         return applied
+
+
+# -- project-level rules ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file a :class:`ProjectRule` wants to create: ``path`` is relative to the project root (posix)."""
+
+    path: str
+    content: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ProjectCase:
+    """An executed example of a project rule: a project (relative path -> text) and the files it creates.
+
+    ``creates is None`` means the rule must create nothing for ``files``.
+    """
+
+    id: str
+    files: dict[str, str] = field(hash=False, compare=False)
+    creates: dict[str, str] | None = field(default=None, hash=False, compare=False)
+
+
+class ProjectRule(Rule):
+    """A rule that looks at a whole project directory and creates files (an app entry point, ``cdk.json``).
+
+    Project rules never run on a single module (:meth:`may_fire` is False, so the engine skips them);
+    :func:`cdkfix.project_rules.apply_project_rules` calls :meth:`check_project` once per directory given
+    on the command line. They are registered, selected, ignored and explained like every other rule.
+    Their examples are directories (``example_kind = "project"``); ``project_cases`` replace ``cases``.
+    """
+
+    example_kind: ClassVar[str] = "project"
+    project_cases: ClassVar[tuple[ProjectCase, ...]] = ()
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Never on one module: the rule needs the whole project."""
+        return False
+
+    @classmethod
+    def check_project(cls, root: Path, files: Mapping[str, str], options: RuleOptions) -> list[NewFile]:
+        """The files to create for the project at ``root``; ``files`` maps relative posix paths of its
+        Python sources to their text. Must not write anything."""
+        raise NotImplementedError

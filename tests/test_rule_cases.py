@@ -7,7 +7,9 @@ import textwrap
 import pytest
 
 from cdkfix import fix_source
-from cdkfix.registry import all_rules
+from cdkfix.registry import all_rules, select_rules
+from cdkfix.rule import RuleOptions
+from cdkfix.runner import RunOptions, fix_python_text
 
 CASES = [(rule, case) for rule in all_rules() for case in rule.cases]
 
@@ -16,16 +18,24 @@ def _src(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
 
+def _fix(text: str, code: str, unsafe: bool, settings=None):
+    """fix_source, or the runner when the case sets the rule options' ``settings``."""
+    if not settings:
+        return fix_source(text, select=[code], unsafe_fixes=unsafe)
+    options = RunOptions(select_rules([code]), RuleOptions(unsafe_fixes=unsafe, settings=dict(settings)))
+    return fix_python_text(text, "<case>", options)
+
+
 @pytest.mark.parametrize(("rule", "case"), CASES, ids=[case.id for _, case in CASES])
 def test_case(rule, case):
     before = _src(case.before)
-    result = fix_source(before, select=[rule.code], unsafe_fixes=case.unsafe)
+    result = _fix(before, rule.code, case.unsafe, case.settings)
     assert not result.errors
     own = [f for f in result.findings if f.code == rule.code]
     if case.after is not None:
         assert result.output == _src(case.after)
         assert any(f.applied for f in own)
-        again = fix_source(result.output, select=[rule.code], unsafe_fixes=case.unsafe)
+        again = _fix(result.output, rule.code, case.unsafe, case.settings)
         assert again.output == result.output, "a second run must change nothing"
         compile(result.output, case.id, "exec")
     else:
@@ -38,6 +48,8 @@ def test_case(rule, case):
 
 def test_every_rule_has_cases_that_fire_and_that_do_not():
     for rule in all_rules():
+        if getattr(rule, "example_kind", "file") == "project":  # project rules have project_cases
+            continue
         assert any(c.after is not None or c.finding for c in rule.cases), f"{rule.code} has no failing case"
         assert any(c.after is None and not c.finding for c in rule.cases), f"{rule.code} has no 'must not fire' case"
 
