@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from cdkfix import __version__
+from cdkfix.project import Project
 from cdkfix.registry import UnknownRuleError, all_rules, find_rule, select_rules
 from cdkfix.report import colorize_diff, finding_line, statistics, summary, write_json
 from cdkfix.rule import RuleOptions
@@ -83,12 +84,18 @@ def _err(line: str) -> None:
 def _run(paths: list[str], options: RunOptions) -> tuple[list[FileOutcome], int]:
     outcomes: list[FileOutcome] = []
     bad = 0
-    for item in discover(p for p in paths if p != "-"):
-        if isinstance(item, SourceError):
-            _err(str(item))
-            bad += 1
+    for root in paths:
+        if root == "-":
             continue
-        outcomes.append(process_file(item, options))
+        found = list(discover([root]))
+        errors = [item for item in found if isinstance(item, SourceError)]
+        files = [item for item in found if not isinstance(item, SourceError)]
+        for error in errors:
+            _err(str(error))
+        bad += len(errors)
+        # The Python files under one directory argument form a project (cross-file rules see them all).
+        project = Project.from_paths([f for f in files if f.suffix == ".py"]) if Path(root).is_dir() else None
+        outcomes.extend(process_file(item, options, project) for item in files)
     return outcomes, bad
 
 
