@@ -1,0 +1,238 @@
+"""Processing many files on several cores, with results identical to a one-process run.
+
+:func:`run_files` sends files in chunks to a :class:`concurrent.futures.ProcessPoolExecutor` and returns
+one :class:`~cdkfix.runner.FileOutcome` per path, in input order. It is safe with every start method
+(``spawn``, ``forkserver``, ``fork``): the worker functions live at module level and the options travel as
+plain data — rule *codes*, looked up again in the worker through :func:`cdkfix.registry.select_rules`
+(a rule class that is not in the registry is sent by reference and must be importable).
+
+Nothing a worker does can stop the run: an exception while processing a file becomes that file's error,
+and a worker process that dies (a crash in native code, the OOM killer) is replaced; the files of its chunk
+are retried one at a time so only the file that kills a worker is reported as failed.
+
+``jobs=1`` runs in this process, with the same per-file error handling, so ``-j 1`` and ``-j N`` give equal
+outcomes.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cdkfix.rule import Rule, RuleOptions
+from cdkfix.runner import FileOutcome, RunOptions
+
+#: Upper bound of files per task: small enough to balance the load, large enough to amortize pickling.
+MAX_CHUNK = 32
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a worker needs to rebuild the run's options: picklable with any start method."""
+
+    rules: tuple[str | type[Rule], ...]
+    rule_options: RuleOptions
+    write: bool
+    cache_dir: str | None = None
+
+
+def _rule_refs(rules: Sequence[type[Rule]]) -> tuple[str | type[Rule], ...]:
+    from cdkfix.registry import all_rules
+
+    registered = {rule.code: rule for rule in all_rules()}
+    return tuple(rule.code if registered.get(rule.code) is rule else rule for rule in rules)
+
+
+def spec_for(options: RunOptions, cache_dir: str | Path | None = None) -> WorkerSpec:
+    """The picklable form of ``options``."""
+    return WorkerSpec(_rule_refs(options.rules), options.rule_options, options.write,
+                      str(cache_dir) if cache_dir is not None else None)
+
+
+def options_from_spec(spec: WorkerSpec) -> RunOptions:
+    """Rebuild :class:`RunOptions` from a :class:`WorkerSpec` (rules looked up by code, order kept)."""
+    from cdkfix.registry import select_rules
+
+    codes = [ref for ref in spec.rules if isinstance(ref, str)]
+    found = {rule.code: rule for rule in select_rules(codes)} if codes else {}
+    rules = tuple(found[ref] if isinstance(ref, str) else ref for ref in spec.rules)
+    return RunOptions(rules, spec.rule_options, spec.write)
+
+
+# -- worker side (module level: importable by spawned processes) --------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(spec: WorkerSpec) -> None:
+    options = options_from_spec(spec)
+    _WORKER["options"] = options
+    _WORKER["cache"] = None
+    if spec.cache_dir is not None:
+        from cdkfix.cache import Cache
+
+        _WORKER["cache"] = Cache(spec.cache_dir, directory=spec.cache_dir)
+    try:  # warm the API index once per process rather than in the first file
+        from codemods._helpers import index
+
+        index(options.rule_options)
+    except Exception:
+        pass
+
+
+def process_one(path: str, options: RunOptions, cache: Any = None) -> FileOutcome:
+    """Process one file; any exception becomes the file's error (never raises)."""
+    try:
+        if cache is not None:
+            from cdkfix.cache import process_file_cached
+
+            return process_file_cached(Path(path), options, cache)
+        from cdkfix.runner import process_file
+
+        return process_file(Path(path), options)
+    except Exception as exc:  # a bug must cost one file, not the run
+        if os.environ.get("CDKFIX_DEBUG"):
+            raise
+        return FileOutcome(path, errors=[f"{path}:0:0: internal error: {type(exc).__name__}: {exc}"])
+
+
+def _work_chunk(paths: Sequence[str]) -> list[FileOutcome]:
+    options = _WORKER["options"]
+    return [process_one(path, options, _WORKER.get("cache")) for path in paths]
+
+
+# -- caller side -------------------------------------------------------------------------------------------
+def default_start_method() -> str:
+    """``forkserver`` where it exists (fast and thread-safe), else ``spawn``."""
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def chunked(items: Sequence[str], jobs: int) -> list[list[str]]:
+    """Split ``items`` into about eight chunks per worker, at most :data:`MAX_CHUNK` items each."""
+    if not items:
+        return []
+    size = max(1, min(MAX_CHUNK, math.ceil(len(items) / (jobs * 8))))
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+
+
+def _context(start_method: str | None):
+    method = start_method or default_start_method()
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # Workers fork from a server that has imported the engine once.
+        context.set_forkserver_preload(["cdkfix.parallel", "cdkfix.runner", "cdkfix.registry"])
+    return context
+
+
+def run_files(paths: Sequence[str | Path], options: RunOptions, jobs: int, *, progress: bool = False,
+              cache: Any = None, start_method: str | None = None) -> list[FileOutcome]:
+    """Process ``paths`` with ``jobs`` processes; one outcome per path, in input order.
+
+    ``jobs <= 0`` means one per CPU; ``jobs == 1`` (or a single file) runs in this process. ``progress``
+    shows a rich progress bar on stderr (pass ``sys.stderr.isatty()``). ``cache`` is an optional
+    :class:`cdkfix.cache.Cache` (workers open the same directory). ``start_method`` overrides
+    :func:`default_start_method`.
+    """
+    names = [str(p) for p in paths]
+    if jobs <= 0:
+        jobs = os.cpu_count() or 1
+    jobs = min(jobs, max(1, len(names)))
+    if jobs == 1:
+        bar = _Progress(len(names)) if progress else None
+        try:
+            outcomes = []
+            for name in names:
+                outcomes.append(process_one(name, options, cache))
+                if bar:
+                    bar.advance(1)
+            return outcomes
+        finally:
+            if bar:
+                bar.close()
+    cache_dir = getattr(cache, "directory", None)
+    return _run_pool(names, spec_for(options, cache_dir), jobs, progress, _context(start_method))
+
+
+def _run_pool(names: list[str], spec: WorkerSpec, jobs: int, progress: bool, context) -> list[FileOutcome]:
+    results: dict[int, FileOutcome] = {}
+    chunks = chunked(list(range(len(names))), jobs)  # chunks of indexes
+    failed: list[int] = []
+    bar: _Progress | None = None
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec,))
+    try:
+        futures: list[tuple[list[int], Future]] = [
+            (chunk, pool.submit(_work_chunk, [names[i] for i in chunk])) for chunk in chunks]
+        if progress:  # started after the workers exist: no thread is running when a `fork` pool forks
+            bar = _Progress(len(names))
+            for chunk, future in futures:
+                future.add_done_callback(lambda _f, n=len(chunk): bar.advance(n))
+        for chunk, future in futures:
+            try:
+                for index, outcome in zip(chunk, future.result()):
+                    results[index] = outcome
+            except Exception:  # BrokenProcessPool, or an outcome that could not be sent back
+                failed.extend(chunk)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        if bar:
+            bar.close()
+        raise
+    pool.shutdown(wait=True)
+    if failed:
+        results.update(_isolate(names, sorted(failed), spec, context))
+    if bar:
+        bar.close()
+    return [results[i] for i in range(len(names))]
+
+
+def _isolate(names: list[str], indexes: list[int], spec: WorkerSpec, context) -> dict[int, FileOutcome]:
+    """Retry files one at a time in a single worker, replacing it whenever it dies."""
+    results: dict[int, FileOutcome] = {}
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for index in indexes:
+            if pool is None:
+                pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker,
+                                           initargs=(spec,))
+            name = names[index]
+            try:
+                results[index] = pool.submit(_work_chunk, [name]).result()[0]
+            except BrokenProcessPool:
+                pool.shutdown(wait=False)
+                pool = None
+                results[index] = FileOutcome(name, errors=[
+                    f"{name}:0:0: internal error: the worker process died while processing this file"])
+            except Exception as exc:
+                results[index] = FileOutcome(name, errors=[
+                    f"{name}:0:0: internal error: {type(exc).__name__}: {exc}"])
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return results
+
+
+class _Progress:
+    """A rich progress bar on stderr, advanced from the main thread or future callbacks."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(TextColumn("cdkfix"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                  console=Console(file=sys.stderr), transient=True)
+        self._task = self._progress.add_task("files", total=total)
+        self._progress.start()
+
+    def advance(self, n: int) -> None:
+        self._progress.advance(self._task, n)
+
+    def close(self) -> None:
+        self._progress.stop()

@@ -1,0 +1,141 @@
+"""Parallel runs give exactly the outcomes of a one-process run, with every start method, and survive
+crashing rules and dying workers."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from cdkfix.parallel import WorkerSpec, chunked, options_from_spec, run_files, spec_for
+from cdkfix.registry import all_rules, select_rules
+from cdkfix.rule import Rule, RuleOptions
+from cdkfix.runner import RunOptions
+
+BROKEN = (
+    "from aws_cdk import aws_route53 as route53\n"
+    "target_{n} = route53.RecordTarget.from_alias(route53.targets.LoadBalancerTarget(alb))\n"
+)
+CLEAN = "from aws_cdk import Stack\n\n\nclass Stack{n}(Stack):\n    pass\n"
+MARKDOWN = "# Answer {n}\n\n```python\n" + BROKEN + "```\n"
+
+
+class ExplodingRule(Rule):
+    """A test rule whose prefilter raises on EXPLODE and kills its process on DIE_NOW."""
+
+    code = "CDK990"
+    name = "exploding"
+    triggers = ("EXPLODE", "DIE_NOW")
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        if "DIE_NOW" in source:
+            os._exit(3)
+        if "EXPLODE" in source:
+            raise RuntimeError("boom")
+        return False
+
+
+def _corpus(directory: Path, count: int = 24) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in range(count):
+        kind = n % 4
+        name, text = [(f"f{n:03}_broken.py", BROKEN), (f"f{n:03}_clean.py", CLEAN),
+                      (f"f{n:03}_answer.md", MARKDOWN), (f"f{n:03}_clean2.py", CLEAN)][kind]
+        path = directory / name
+        path.write_text(text.format(n=n), encoding="utf-8")
+        paths.append(path)
+    bad = directory / "syntax_error.py"
+    bad.write_text("def f(:\n    pass\n")
+    undecodable = directory / "latin.py"
+    undecodable.write_bytes(b"x = '\xff\xfe'\n")
+    return paths[:5] + [bad] + paths[5:] + [undecodable, directory / "missing.py"]
+
+
+def test_options_travel_as_codes_and_pickle():
+    options = RunOptions(all_rules(), RuleOptions(unsafe_fixes=True, settings={"k": [1]}), write=True)
+    spec = spec_for(options)
+    assert all(isinstance(ref, str) for ref in spec.rules)
+    rebuilt = options_from_spec(pickle.loads(pickle.dumps(spec)))
+    assert rebuilt == options
+    custom = spec_for(RunOptions((ExplodingRule,)))
+    assert custom.rules == (ExplodingRule,)
+    assert isinstance(pickle.loads(pickle.dumps(WorkerSpec(("CDK004",), RuleOptions(), False))), WorkerSpec)
+
+
+def test_chunking_keeps_order():
+    items = [str(i) for i in range(1000)]
+    chunks = chunked(items, 2)
+    assert [x for chunk in chunks for x in chunk] == items
+    assert max(len(c) for c in chunks) <= 32
+    assert chunked([], 2) == []
+
+
+@pytest.mark.parametrize("start_method", [None, "spawn"])
+def test_two_jobs_equal_one_job(tmp_path, start_method):
+    paths = _corpus(tmp_path)
+    options = RunOptions(select_rules(["CDK004"]))
+    one = run_files(paths, options, 1)
+    two = run_files(paths, options, 2, start_method=start_method)
+    assert [o.path for o in two] == [str(p) for p in paths]
+    assert two == one
+    assert any(o.findings for o in one) and any(o.errors for o in one)
+    assert any("syntax error" in e for o in one for e in o.errors)
+
+
+def test_parallel_apply_writes_files(tmp_path):
+    paths = _corpus(tmp_path, 8)
+    outcomes = run_files(paths, RunOptions(select_rules(["CDK004"]), write=True), 2)
+    written = [o for o in outcomes if o.written]
+    assert written and all("route53_targets" in Path(o.path).read_text() for o in written)
+
+
+def test_a_crashing_rule_is_one_files_error(tmp_path):
+    paths = _corpus(tmp_path, 6)
+    boom = tmp_path / "boom.py"
+    boom.write_text("EXPLODE = 1\n")
+    paths.insert(2, boom)
+    options = RunOptions((*select_rules(["CDK004"]), ExplodingRule))
+    one = run_files(paths, options, 1)
+    two = run_files(paths, options, 2, start_method="spawn")
+    assert one == two
+    failed = next(o for o in one if o.path == str(boom))
+    assert failed.errors == [f"{boom}:0:0: internal error: RuntimeError: boom"]
+    assert sum(1 for o in one if any("internal error" in e for e in o.errors)) == 1
+
+
+def test_a_dying_worker_costs_only_its_file(tmp_path):
+    paths = _corpus(tmp_path, 6)
+    die = tmp_path / "die.py"
+    die.write_text("DIE_NOW = 1\n")
+    paths.insert(3, die)
+    options = RunOptions((*select_rules(["CDK004"]), ExplodingRule))
+    outcomes = run_files(paths, options, 2)
+    assert [o.path for o in outcomes] == [str(p) for p in paths]
+    dead = outcomes[3]
+    assert dead.errors == [f"{die}:0:0: internal error: the worker process died while processing this file"]
+    others = [o for o in outcomes if o is not dead]
+    assert others == run_files([p for p in paths if p != die], options, 1)
+
+
+def test_cache_is_shared_with_workers(tmp_path, monkeypatch):
+    from cdkfix.cache import Cache
+
+    monkeypatch.delenv("CDKFIX_CACHE_DIR", raising=False)
+    paths = _corpus(tmp_path / "src", 8)
+    options = RunOptions(select_rules(["CDK004"]))
+    cache = Cache(tmp_path)
+    first = run_files(paths, options, 2, cache=cache)
+    entries = list((tmp_path / ".cdkfix_cache").rglob("*.json"))
+    assert entries, "workers wrote cache entries"
+    assert run_files(paths, options, 1, cache=cache) == first
+    assert cache.hits >= len(entries)
+
+
+def test_progress_bar_does_not_change_results(tmp_path):
+    paths = _corpus(tmp_path, 4)
+    options = RunOptions(select_rules(["CDK004"]))
+    assert run_files(paths, options, 2, progress=True) == run_files(paths, options, 1, progress=True)
