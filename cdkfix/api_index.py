@@ -51,6 +51,7 @@ __all__ = [
     "TypeRef",
     "build_index_from_assembly",
     "bundled_versions",
+    "cache_index_dir",
     "detect_project_cdk_version",
     "find_index_file",
     "installed_cdk_version",
@@ -502,7 +503,9 @@ def load_index(version: str | None = None) -> ApiIndex:
 _DIST_RE = r"aws[-_.]cdk[-_.]lib"
 _VERSION = r"(\d+\.\d+\.\d+)"
 # "aws-cdk-lib==2.100.0", "aws_cdk_lib[extra] == 2.100.0 ; python_version >= '3.8'"
-_REQ_RE = re.compile(rf"^\s*{_DIST_RE}\s*(?:\[[^\]]*\])?\s*==\s*{_VERSION}\s*(?:;.*)?$", re.IGNORECASE)
+_REQ_RE = re.compile(
+    rf"^\s*{_DIST_RE}\s*(?:\[[^\]]*\])?\s*==\s*{_VERSION}\s*(?:;[^#]*?)?\s*(?:\s--?[a-z].*|\\)?$", re.IGNORECASE
+)
 _SETUP_RE = re.compile(rf"""["']\s*{_DIST_RE}\s*(?:\[[^\]]*\])?\s*==\s*{_VERSION}\s*["']""", re.IGNORECASE)
 _POETRY_NAME_RE = re.compile(rf"^{_DIST_RE}$", re.IGNORECASE)
 _POETRY_PIN_RE = re.compile(rf"^\s*(?:==)?\s*{_VERSION}\s*$")
@@ -551,6 +554,8 @@ def _pin_in_pyproject(path: Path) -> str | None:
     requirements = list(project.get("dependencies", []) or [])
     for extra in (project.get("optional-dependencies", {}) or {}).values():
         requirements.extend(extra or [])
+    for group in (data.get("dependency-groups", {}) or {}).values():  # PEP 735
+        requirements.extend(group or [])
     for req in requirements:
         if isinstance(req, str):
             found = _pin_in_requirement(req)

@@ -6,12 +6,23 @@ The ground truth is the jsii assembly that ``aws-cdk-lib`` ships inside its Pyth
 name jsii's Python binding generates, and writes a compact snapshot that
 :mod:`cdkfix.api_index` loads lazily.
 
-Python names follow jsii-pacmak's Python target exactly (``toSnakeCase`` from
-jsii's ``codemaker`` package, i.e. npm ``decamelize`` after protecting ``KiB``/``MiB``/``GiB``;
-reserved words get a trailing ``_``; protected members a leading ``_``; ``const`` static
-properties are upper-cased; a trailing struct parameter is lifted into keyword-only
-arguments, and a positional parameter whose name clashes with a lifted one gets ``_``
-appended; protected *static* methods keep their plain name). ``tests/test_api_index.py`` checks all of it against the installed library.
+Python names follow jsii-pacmak's Python target: ``toSnakeCase`` from jsii's ``codemaker``
+package (npm ``decamelize``, after keeping ``KiB``/``MiB``/``GiB`` whole); reserved words get a
+trailing ``_``; protected instance members a leading ``_`` (protected *static* methods keep their
+plain name); ``const`` static properties are upper-cased; a trailing struct parameter is lifted
+into keyword-only arguments (breadth-first over the struct's bases), and a positional parameter
+whose name clashes with a lifted one gets ``_`` appended; a struct class's own ``__init__`` lists
+its bases' fields first; a submodule with no types gets no Python module; a submodule without a
+``python`` target is ``<parent module>.<snake_case(name)>``. ``tests/test_api_index.py`` checks
+every type, constructor, member, method signature, struct field and enum member of the bundled
+index against the installed library.
+
+The ``constructs`` assembly (when installed) is indexed too, as module ``constructs``, so that
+members inherited from ``constructs.Construct`` are known.
+
+Usage: ``python -m cdkfix.index_build [ASSEMBLY] [--output DIR]`` (default: the installed
+aws-cdk-lib, written to the user cache dir where ``load_index(version)`` finds it). The bundled
+snapshot is ``python -m cdkfix.index_build --output cdkfix/data``; builds are reproducible.
 
 Snapshot format (``FORMAT`` = 1), one file ``aws-cdk-lib-<version>.cdkidx``::
 
@@ -245,8 +256,9 @@ class _Model:
     def struct_fields(self, fqn: str) -> list[list[Any]]:
         """The lifted keyword arguments of a struct, in the order jsii's Python binding emits them.
 
-        Breadth-first over the struct and its bases (first definition of a name wins), then
-        required before optional. Each entry: [python name, type, optional, deprecated].
+        Breadth-first over the struct and its bases, each in assembly order (jsii lists required
+        properties first), the first definition of a name winning; this is pacmak's
+        ``getLiftedProperties``. Each entry: [python name, type, optional, deprecated].
         """
         cached = self._lifted_cache.get(fqn)
         if cached is not None:

@@ -553,6 +553,9 @@ def test_version_from_requirements(tmp_path) -> None:
         ("aws-cdk-lib==2.180.0", "2.180.0"),
         ("aws_cdk_lib == 2.180.0", "2.180.0"),
         ("AWS-CDK-LIB[extra]==2.180.0 ; python_version >= '3.8'", "2.180.0"),
+        ("aws-cdk-lib==2.180.0 --hash=sha256:0123abcd", "2.180.0"),
+        ("aws-cdk-lib==2.180.0.post1", None),
+        ("aws-cdk-lib==2.180.0,<3", None),
         ("aws-cdk-lib>=2.180.0", None),
         ("aws-cdk-lib~=2.180.0", None),
         ("aws-cdk-lib", None),
@@ -582,6 +585,21 @@ def test_version_from_pyproject(tmp_path) -> None:
         """,
     )
     assert detect_project_cdk_version(tmp_path / "src" / "x.py") == "2.120.0"
+
+
+def test_version_from_pyproject_optional_and_dependency_groups(tmp_path) -> None:
+    _write(
+        tmp_path / "pyproject.toml",
+        """
+        [project]
+        name = "infra"
+        dependencies = ["constructs>=10"]
+
+        [dependency-groups]
+        cdk = ["aws-cdk-lib==2.121.0"]
+        """,
+    )
+    assert detect_project_cdk_version(tmp_path) == "2.121.0"
 
 
 @pytest.mark.parametrize(
