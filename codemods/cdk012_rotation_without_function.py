@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, expr, index, keyword, with_keyword
+from codemods._helpers import dotted_name, expr, index, keyword
+from codemods._layout import add_keyword
 
 #: The rotation methods/constructs that need a rotation function, with the keyword naming the secret
 #: (``None``: the secret is the receiver of the method).
@@ -382,7 +383,7 @@ class RotationWithoutFunction(Rule):
         if method is not None:
             alias = self.use_module("aws_cdk.aws_secretsmanager")
             value = cst.Call(func=expr(f"{alias}.HostedRotation.{method}"))
-            return self.fix(original_node, updated_node, with_keyword(updated_node, "hosted_rotation", value),
+            return self.fix(original_node, updated_node, add_keyword(updated_node, "hosted_rotation", value),
                             f"rotation schedule without a rotation function: the database engine rotates with "
                             f"`HostedRotation.{method}()`")
         stmt = self._stmt_of_call.get(id(original_node))

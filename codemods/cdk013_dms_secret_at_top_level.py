@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, index, keyword, positional, with_keyword
+from codemods._helpers import dotted_name, index, keyword, positional
+from codemods._layout import add_keyword, without_arg
 
 _ENDPOINT = "aws_cdk.aws_dms.CfnEndpoint"
 _SECRET_ID = "secrets_manager_secret_id"
@@ -436,11 +437,11 @@ class DmsSecretAtTopLevel(Rule):
               struct_func: cst.BaseExpression) -> cst.Call:
         """The call with the secret (and role) moved into the settings."""
         if existing is not None:
-            settings = _add_keyword(existing.value, _SECRET_ID, secret_arg.value)  # type: ignore[arg-type]
-            settings = _add_keyword(settings, _ROLE_ARN, role_arn)
+            settings = add_keyword(existing.value, _SECRET_ID, secret_arg.value)  # type: ignore[arg-type]
+            settings = add_keyword(settings, _ROLE_ARN, role_arn)
             call = call.with_changes(args=[a.with_changes(value=settings) if a is existing else a
                                            for a in call.args])
-            return _without(_without(call, secret_arg), role_arg)
+            return without_arg(without_arg(call, secret_arg), role_arg)
         args = list(call.args)
         position = args.index(secret_arg)
         before = args[position - 1].comma.whitespace_after if position and isinstance(
@@ -462,7 +463,7 @@ class DmsSecretAtTopLevel(Rule):
                 cst.Arg(keyword=cst.Name(_ROLE_ARN), value=role_arn, equal=secret_arg.equal),
             ])
         args[position] = secret_arg.with_changes(keyword=cst.Name(prop), value=settings)
-        return _without(call.with_changes(args=args), role_arg)
+        return without_arg(call.with_changes(args=args), role_arg)
 
     # -- inserting the role --------------------------------------------------------------------------
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
@@ -490,49 +491,3 @@ class DmsSecretAtTopLevel(Rule):
             body.append(upd)
         return body
 
-
-def _without(call: cst.Call, arg: cst.Arg | None) -> cst.Call:
-    """``call`` without ``arg``, the layout of the remaining arguments kept."""
-    if arg is None:
-        return call
-    args = list(call.args)
-    position = next((i for i, a in enumerate(args) if a is arg), None)
-    if position is None:
-        return call
-    if position == len(args) - 1 and position > 0:
-        # The new last argument ends the way the removed one did.
-        args[position - 1] = args[position - 1].with_changes(
-            comma=arg.comma, whitespace_after_arg=arg.whitespace_after_arg)
-    del args[position]
-    return call.with_changes(args=args)
-
-
-def _add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
-    """:func:`with_keyword`, also keeping a vertical call of one argument vertical."""
-    args = list(call.args)
-    opening = call.whitespace_before_args
-    if len(args) != 1 or not isinstance(opening, cst.ParenthesizedWhitespace):
-        return with_keyword(call, name, value)
-    last = args[0]
-    equal = last.equal if last.keyword is not None else cst.AssignEqual(
-        cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
-    separator = cst.Comma(whitespace_after=opening.with_changes(first_line=cst.TrailingWhitespace(),
-                                                                empty_lines=[]))
-    new = cst.Arg(keyword=cst.Name(name), value=value, equal=equal)
-    if isinstance(last.comma, cst.Comma):
-        first_line = getattr(last.comma.whitespace_after, "first_line", None)
-        if first_line is not None:  # a comment after the old argument stays with it
-            separator = separator.with_changes(whitespace_after=separator.whitespace_after.with_changes(
-                first_line=first_line))
-        ending = last.comma
-        if isinstance(ending.whitespace_after, cst.ParenthesizedWhitespace):
-            ending = ending.with_changes(whitespace_after=ending.whitespace_after.with_changes(
-                first_line=cst.TrailingWhitespace()))
-        return call.with_changes(args=[last.with_changes(comma=separator), new.with_changes(comma=ending)])
-    closing = last.whitespace_after_arg
-    if isinstance(closing, cst.ParenthesizedWhitespace):
-        separator = separator.with_changes(whitespace_after=separator.whitespace_after.with_changes(
-            first_line=closing.first_line))
-        closing = closing.with_changes(first_line=cst.TrailingWhitespace())
-    return call.with_changes(args=[last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace("")),
-                                   new.with_changes(whitespace_after_arg=closing)])

@@ -1,0 +1,56 @@
+"""Layout-keeping argument edits used by the CDK012-CDK019 rules (adding and removing keyword arguments)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods._helpers import with_keyword
+
+__all__ = ["add_keyword", "without_arg"]
+
+
+def without_arg(call: cst.Call, arg: cst.Arg | None) -> cst.Call:
+    """``call`` without ``arg``, the layout of the remaining arguments kept."""
+    if arg is None:
+        return call
+    args = list(call.args)
+    position = next((i for i, a in enumerate(args) if a is arg), None)
+    if position is None:
+        return call
+    if position == len(args) - 1 and position > 0:
+        # The new last argument ends the way the removed one did.
+        args[position - 1] = args[position - 1].with_changes(
+            comma=arg.comma, whitespace_after_arg=arg.whitespace_after_arg)
+    del args[position]
+    return call.with_changes(args=args)
+
+
+def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
+    """:func:`with_keyword`, also keeping a vertical call of one argument vertical."""
+    args = list(call.args)
+    opening = call.whitespace_before_args
+    if len(args) != 1 or not isinstance(opening, cst.ParenthesizedWhitespace):
+        return with_keyword(call, name, value)
+    last = args[0]
+    equal = last.equal if last.keyword is not None else cst.AssignEqual(
+        cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+    separator = cst.Comma(whitespace_after=opening.with_changes(first_line=cst.TrailingWhitespace(),
+                                                                empty_lines=[]))
+    new = cst.Arg(keyword=cst.Name(name), value=value, equal=equal)
+    if isinstance(last.comma, cst.Comma):
+        first_line = getattr(last.comma.whitespace_after, "first_line", None)
+        if first_line is not None:  # a comment after the old argument stays with it
+            separator = separator.with_changes(whitespace_after=separator.whitespace_after.with_changes(
+                first_line=first_line))
+        ending = last.comma
+        if isinstance(ending.whitespace_after, cst.ParenthesizedWhitespace):
+            ending = ending.with_changes(whitespace_after=ending.whitespace_after.with_changes(
+                first_line=cst.TrailingWhitespace()))
+        return call.with_changes(args=[last.with_changes(comma=separator), new.with_changes(comma=ending)])
+    closing = last.whitespace_after_arg
+    if isinstance(closing, cst.ParenthesizedWhitespace):
+        separator = separator.with_changes(whitespace_after=separator.whitespace_after.with_changes(
+            first_line=closing.first_line))
+        closing = closing.with_changes(first_line=cst.TrailingWhitespace())
+    return call.with_changes(args=[last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace("")),
+                                   new.with_changes(whitespace_after_arg=closing)])
