@@ -1,0 +1,384 @@
+"""CDK104: assignment to a read-only property of a CDK base class (`self.environment = "dev"` in a Stack)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from cdkfix.rule import Case, Rule
+from codemods._helpers import index
+
+#: A better name than ``<name>_name`` for a few properties (an account is an id, not a name).
+_PREFERRED = {"account": "account_id"}
+
+
+@dataclass(eq=False)
+class _Class:
+    node: cst.ClassDef
+    name: str
+    bases: list[cst.BaseExpression]
+    #: names the class body defines (methods, properties, class attributes)
+    defines: set[str] = field(default_factory=set)
+    #: (method, the name of its first parameter)
+    methods: list[tuple[cst.FunctionDef, str]] = field(default_factory=list)
+
+
+class _Classes(cst.CSTVisitor):
+    """Every class of the module with its methods and the names its body defines."""
+
+    def __init__(self) -> None:
+        self.classes: list[_Class] = []
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        info = _Class(node, node.name.value, [arg.value for arg in node.bases if arg.keyword is None and not arg.star])
+        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(stmt, cst.FunctionDef):
+                info.defines.add(stmt.name.value)
+                params = stmt.params.params or stmt.params.posonly_params
+                decorators = {d.decorator.value for d in stmt.decorators if isinstance(d.decorator, cst.Name)}
+                if params and not decorators & {"staticmethod", "classmethod"}:
+                    info.methods.append((stmt, params[0].name.value))
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    targets = ([t.target for t in small.targets] if isinstance(small, cst.Assign)
+                               else [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else [])
+                    for target in targets:
+                        if isinstance(target, cst.Name):
+                            info.defines.add(target.value)
+            elif isinstance(stmt, cst.ClassDef):
+                info.defines.add(stmt.name.value)
+        self.classes.append(info)
+
+
+class _SelfAttributes(cst.CSTVisitor):
+    """``self.X`` nodes of one method, and the statements assigning ``self.X``."""
+
+    def __init__(self, self_name: str) -> None:
+        self.self_name = self_name
+        self.attributes: list[cst.Attribute] = []
+        #: (attribute assigned, the assignment statement, its value or None)
+        self.assigned: list[tuple[cst.Attribute, cst.CSTNode, cst.BaseExpression | None]] = []
+        self.every_attr: set[str] = set()
+
+    def _is_self(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == self.self_name
+
+    def _targets(self, target: cst.BaseExpression, stmt: cst.CSTNode, value) -> None:
+        if self._is_self(target):
+            self.assigned.append((target, stmt, value))  # type: ignore[arg-type]
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._targets(element.value, stmt, None)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._targets(target.target, node, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._targets(node.target, node, node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self._is_self(node):
+            self.attributes.append(node)
+
+
+class _AttrNames(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.names.add(node.attr.value)
+
+
+class ReadOnlyStackProperty(Rule):
+    """Renames an attribute a CDK subclass assigns over a read-only property of its base class.
+
+    ``Stack`` defines ``environment``, ``region``, ``account``, ``stack_name``, ``node``, ``tags``… as
+    properties without a setter (the API index lists them: read-only, non-static properties of every CDK
+    class the subclass derives from, ``Construct``'s ``node`` included). Generated stacks often keep their
+    own settings under those names (``self.environment = "dev"``), which Python refuses. The rule gives the
+    attribute a name of its own, ``<name>_name`` for a string (``environment_name``, ``region_name``;
+    ``account_id``) or ``<name>_value``, picking one that no attribute of the file and no member of the
+    base class uses, and renames every ``self.<name>`` in the class and its subclasses in the same file.
+    Reads that happen before the first assignment (``self.region = self.region or "us-east-1"``) keep
+    reading the real property. A class that defines the name itself (a property with a setter) is left
+    alone. Uses through other variables (``stack.environment`` outside the class) are not renamed.
+    """
+
+    code = "CDK104"
+    name = "read-only-stack-property"
+    title = "Assignment to a read-only Stack/Construct property (`self.environment = ...`)"
+    why = """
+        `Stack.environment`, `Stack.region`, `Stack.account`, `Stack.stack_name`, `Construct.node`… are
+        jsii properties without a setter; assigning one in a subclass fails as soon as the stack is built:
+
+            AttributeError: property 'environment' of 'TapStack' object has no setter
+    """
+    source = "DESIGN.md failure table (assignment to a read-only Stack property, 7% of failures); corpus Pr6081, Pr7440"
+    triggers = ("self.",)
+    synth_error = "AttributeError: property 'environment' of 'TapStack' object has no setter"
+    cases = (
+        Case(
+            "CDK104-invalid-environment-in-stack",
+            """
+            from aws_cdk import Stack
+            class TapStack(Stack):
+                def __init__(self, scope, construct_id, environment: str, **kwargs):
+                    super().__init__(scope, construct_id, **kwargs)
+                    self.environment = environment  # dev or prod
+                    self.bucket = make_bucket(self, self.environment)
+
+                def is_prod(self) -> bool:
+                    return self.environment == "prod"
+            """,
+            """
+            from aws_cdk import Stack
+            class TapStack(Stack):
+                def __init__(self, scope, construct_id, environment: str, **kwargs):
+                    super().__init__(scope, construct_id, **kwargs)
+                    self.environment_name = environment  # dev or prod
+                    self.bucket = make_bucket(self, self.environment_name)
+
+                def is_prod(self) -> bool:
+                    return self.environment_name == "prod"
+            """,
+        ),
+        Case(
+            "CDK104-invalid-region-read-before-assignment",
+            """
+            import aws_cdk as cdk
+            class AppStack(cdk.Stack):
+                def __init__(self, scope, construct_id, **kwargs):
+                    super().__init__(scope, construct_id, **kwargs)
+                    print(self.region)
+                    self.region = self.region or "us-east-1"
+                    self.url = f"https://{self.region}.example.com"
+            """,
+            """
+            import aws_cdk as cdk
+            class AppStack(cdk.Stack):
+                def __init__(self, scope, construct_id, **kwargs):
+                    super().__init__(scope, construct_id, **kwargs)
+                    print(self.region)
+                    self.region_name = self.region or "us-east-1"
+                    self.url = f"https://{self.region_name}.example.com"
+            """,
+        ),
+        Case(
+            "CDK104-invalid-name-taken-and-subclass",
+            """
+            from aws_cdk import NestedStack
+            class Base(NestedStack):
+                def __init__(self, scope, construct_id, env_name):
+                    super().__init__(scope, construct_id)
+                    self.environment_name = env_name
+                    self.environment, self.account = env_name.upper(), "123"
+
+            class Child(Base):
+                def describe(self):
+                    return (
+                        self.environment,  # the user's value
+                        self.account,
+                    )
+            """,
+            """
+            from aws_cdk import NestedStack
+            class Base(NestedStack):
+                def __init__(self, scope, construct_id, env_name):
+                    super().__init__(scope, construct_id)
+                    self.environment_name = env_name
+                    self.environment_value, self.account_id = env_name.upper(), "123"
+
+            class Child(Base):
+                def describe(self):
+                    return (
+                        self.environment_value,  # the user's value
+                        self.account_id,
+                    )
+            """,
+        ),
+        Case(
+            "CDK104-invalid-construct-node",
+            """
+            from constructs import Construct
+            class Widget(Construct):
+                def __init__(self, scope: Construct, id: str, node: dict) -> None:
+                    super().__init__(scope, id)
+                    self.node: dict = node
+            """,
+            """
+            from constructs import Construct
+            class Widget(Construct):
+                def __init__(self, scope: Construct, id: str, node: dict) -> None:
+                    super().__init__(scope, id)
+                    self.node_value: dict = node
+            """,
+        ),
+        Case(
+            "CDK104-valid-user-property-with-setter",
+            """
+            from aws_cdk import Stack
+            class TapStack(Stack):
+                @property
+                def environment(self):
+                    return self._environment
+
+                @environment.setter
+                def environment(self, value):
+                    self._environment = value
+
+                def __init__(self, scope, construct_id):
+                    super().__init__(scope, construct_id)
+                    self.environment = "dev"
+            """,
+        ),
+        Case(
+            "CDK104-valid-not-a-cdk-class-and-writable-property",
+            """
+            from aws_cdk import Stack
+            class Settings:
+                def __init__(self):
+                    self.environment = "dev"
+                    self.region = "us-east-1"
+            class TapStack(Stack):
+                def __init__(self, scope, construct_id):
+                    super().__init__(scope, construct_id)
+                    self.termination_protection = True
+                    self.settings = Settings()
+                    environment = "dev"
+            """,
+        ),
+    )
+
+    def visit_Module(self, node: cst.Module) -> bool | None:
+        super().visit_Module(node)
+        self._renames: dict[int, str] = {}
+        collector = _Classes()
+        node.visit(collector)
+        if not collector.classes:
+            return False
+        self._analyse(node, collector.classes)
+        return bool(self._renames)
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        new = self._renames.get(id(original_node))
+        return updated_node.with_changes(attr=cst.Name(new)) if new else updated_node
+
+    # -- analysis ------------------------------------------------------------------------------------
+    def _analyse(self, module: cst.Module, classes: list[_Class]) -> None:
+        api = index(self.options)
+        by_name: dict[str, list[_Class]] = {}
+        for cls in classes:
+            by_name.setdefault(cls.name, []).append(cls)
+
+        def local_parent(base: cst.BaseExpression) -> _Class | None:
+            if isinstance(base, cst.Name) and len(by_name.get(base.value, ())) == 1 and base.value not in self.imports.bindings:
+                return by_name[base.value][0]
+            return None
+
+        def ancestors(cls: _Class, seen: set[int]) -> tuple[list[_Class], list]:
+            """In-file ancestors and the index types the class derives from."""
+            local: list[_Class] = []
+            types: list = []
+            for base in cls.bases:
+                parent = local_parent(base)
+                if parent is not None:
+                    if id(parent) in seen:
+                        continue
+                    seen.add(id(parent))
+                    local.append(parent)
+                    more_local, more_types = ancestors(parent, seen)
+                    local += more_local
+                    types += more_types
+                    continue
+                qualname = self.imports.resolve(base)
+                info = api.lookup(qualname) if qualname and qualname.startswith(("aws_cdk", "constructs")) else None
+                if info is not None and info.kind == "class":
+                    types.append(info)
+            return local, types
+
+        family: dict[int, tuple[list[_Class], list]] = {id(c): ancestors(c, {id(c)}) for c in classes}
+        attr_names = _AttrNames()
+        module.visit(attr_names)
+        taken_everywhere = attr_names.names
+
+        scans: dict[int, list[_SelfAttributes]] = {}
+
+        def scan(cls: _Class) -> list[_SelfAttributes]:
+            if id(cls) not in scans:
+                found = []
+                for method, self_name in cls.methods:
+                    visitor = _SelfAttributes(self_name)
+                    method.body.visit(visitor)
+                    found.append(visitor)
+                scans[id(cls)] = found
+            return scans[id(cls)]
+
+        def subclasses(cls: _Class) -> list[_Class]:
+            return [c for c in classes if c is not cls and cls in family[id(c)][0]]
+
+        for cls in classes:
+            local, types = family[id(cls)]
+            if not types:
+                continue
+            defined = set(cls.defines).union(*(c.defines for c in local))
+            read_only = {name: prop for info in types for name, prop in info.properties.items()
+                         if prop.readonly and not prop.static and name not in defined}
+            members = {name for info in types for name in (*info.properties, *info.methods)}
+            if not read_only:
+                continue
+            done: set[str] = set()
+            for method_index, visitor in enumerate(scan(cls)):
+                for target, stmt, value in visitor.assigned:
+                    attr = target.attr.value
+                    if attr not in read_only or attr in done:
+                        continue
+                    if any(attr in (t.attr.value for t, _, _ in v.assigned) for c in local for v in scan(c)):
+                        done.add(attr)  # an in-file base class assigns it too: renamed with that class
+                        continue
+                    done.add(attr)
+                    family_classes = [cls, *subclasses(cls)]
+                    defined_in_family = set().union(*(c.defines for c in family_classes), defined)
+                    new = self._new_name(attr, read_only[attr].type, taken_everywhere | defined_in_family | members)
+                    owner = types[0].name
+                    if new is None:
+                        self.report(target, f"`{owner}.{attr}` is read-only; rename the attribute (no free name found)")
+                        continue
+                    keep = self._reads_before(visitor, stmt, value, attr)
+                    nodes = [a for c in family_classes for v in scan(c) for a in v.attributes
+                             if a.attr.value == attr and id(a) not in keep]
+                    if self.record_fix(target, f"`{owner}.{attr}` is read-only (no setter); the attribute is renamed "
+                                       f"`{new}` in `{cls.name}`" + (" and its subclasses" if len(family_classes) > 1 else "")):
+                        for attribute in nodes:
+                            self._renames[id(attribute)] = new
+                        taken_everywhere = taken_everywhere | {new}
+
+    def _reads_before(self, visitor: _SelfAttributes, stmt: cst.CSTNode, value, attr: str) -> set[int]:
+        """Reads of ``self.attr`` in the method before the first assignment, or in its value."""
+        start = self.get_metadata(PositionProvider, stmt).start
+        keep: set[int] = set()
+        inside: set[int] = set()
+        if value is not None:
+            finder = _SelfAttributes(visitor.self_name)
+            value.visit(finder)
+            inside = {id(a) for a in finder.attributes}
+        for attribute in visitor.attributes:
+            if attribute.attr.value != attr:
+                continue
+            pos = self.get_metadata(PositionProvider, attribute).start
+            if (pos.line, pos.column) < (start.line, start.column) or id(attribute) in inside:
+                keep.add(id(attribute))
+        return keep
+
+    @staticmethod
+    def _new_name(attr: str, type_: str, taken: set[str]) -> str | None:
+        candidates = []
+        if attr in _PREFERRED:
+            candidates.append(_PREFERRED[attr])
+        if type_ == "string" and not attr.endswith(("_name", "_id")):
+            candidates.append(f"{attr}_name")
+        candidates.append(f"{attr}_value")
+        return next((c for c in candidates if c not in taken), None)
