@@ -715,3 +715,21 @@ def insert_keyword(call: cst.Call, name: str, value: cst.BaseExpression, *, firs
     args[position - 1] = args[position - 1].with_changes(comma=args[position - 1].comma.with_changes(
         whitespace_after=kept))
     return result.with_changes(args=args)
+
+
+def other_project_views(view: SourceView, project) -> list[SourceView]:
+    """The project's files other than the one ``view`` shows.
+
+    The project holds every file as it was read, the one being fixed included (possibly already changed by
+    an earlier pass); a file whose calls are mostly the calls of ``view`` is taken for that copy.
+    """
+    keys = {call_key(view, c) for c in view.calls()}
+    others = []
+    for other in project_views(project):
+        if other.source == view.source:
+            continue
+        other_keys = {call_key(other, c) for c in other.calls()}
+        if other_keys and keys and len(other_keys & keys) >= 0.8 * max(len(other_keys), len(keys)):
+            continue
+        others.append(other)
+    return others
