@@ -482,13 +482,16 @@ def build_index_from_assembly(
     path_or_installed: str | os.PathLike[str] | None = None,
     out_dir: str | os.PathLike[str] | None = None,
 ) -> Path:
-    """Build an index from an assembly (default: the installed aws-cdk-lib) and return the file written.
+    """Build an index from an assembly and return the file written.
+
+    ``path_or_installed``: a ``.jsii.tgz`` (as in ``aws_cdk/_jsii/``), ``.jsii``, ``.jsii.gz`` or a
+    directory holding one; None or ``"installed"`` for the installed aws-cdk-lib.
 
     ``out_dir`` defaults to :func:`cache_index_dir` of the assembly's version, which is where
     ``load_index(version)`` looks. The ``constructs`` assembly, when installed, is indexed too
     (module ``constructs``), so members inherited from ``constructs.Construct`` are known.
     """
-    if path_or_installed is None:
+    if path_or_installed is None or str(path_or_installed) == "installed":
         path = installed_assembly_path()
         if path is None:
             raise LookupError("aws-cdk-lib is not installed here: pass the path of an aws-cdk-lib .jsii.tgz")
