@@ -81,6 +81,19 @@ def _err(line: str) -> None:
     typer.echo(line, err=True)
 
 
+def _version(paths: list[str], override: str | None, *, quiet: bool) -> str:
+    from cdkfix.versions import VersionError, choose_cdk_version
+
+    try:
+        choice = choose_cdk_version(paths, override)
+    except VersionError as exc:
+        _err(f"cdkfix: {exc}")
+        raise typer.Exit(2) from None
+    if not quiet:
+        _err(f"cdkfix: checking against {choice.note}")
+    return choice.version
+
+
 def _run(paths: list[str], options: RunOptions) -> tuple[list[FileOutcome], int]:
     outcomes: list[FileOutcome] = []
     bad = 0
@@ -168,7 +181,8 @@ def apply(
     stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name for '-' input (.md for Markdown).")] = "<stdin>.py",
 ) -> None:
     """Rewrite files in place and print a diff of each change and a summary."""
-    options = RunOptions(_rules(select, ignore), RuleOptions(unsafe_fixes=unsafe_fixes, cdk_version=cdk_version),
+    version = _version(paths, cdk_version, quiet=fmt is not Format.text)
+    options = RunOptions(_rules(select, ignore), RuleOptions(unsafe_fixes=unsafe_fixes, cdk_version=version),
                          write=not dry_run)
     if paths == ["-"]:
         raise typer.Exit(_stdin(options, stdin_filename, dry_run=dry_run, fmt=fmt))
@@ -196,7 +210,8 @@ def check(
     show_statistics: Annotated[bool, typer.Option("--statistics", help="Print counts per rule.")] = False,
 ) -> None:
     """List findings (fixable or not) without changing anything. Exit 1 when there are any."""
-    options = RunOptions(_rules(select, ignore), RuleOptions(unsafe_fixes=False, cdk_version=cdk_version),
+    version = _version(paths, cdk_version, quiet=fmt is not Format.text)
+    options = RunOptions(_rules(select, ignore), RuleOptions(unsafe_fixes=False, cdk_version=version),
                          write=False)
     outcomes, bad = _run(paths, options)
     for outcome in outcomes:  # a check applies nothing

@@ -177,3 +177,17 @@ def test_console_script_runs(tree: Path):
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert "route53_targets" in proc.stdout
+
+
+def test_says_which_aws_cdk_lib_version_it_checks_against(tree: Path):
+    result = run("check", str(tree / "lib"))
+    assert "cdkfix: checking against aws-cdk-lib 2.275.0" in result.stderr
+    (tree / "requirements.txt").write_text("aws-cdk-lib==2.1.0\nconstructs>=10\n")
+    pinned = run("check", str(tree / "lib"))
+    assert "the project pins 2.1.0, which has no index here" in pinned.stderr
+
+
+def test_unknown_cdk_version_override_is_an_error(tree: Path):
+    result = run("check", "--cdk-version", "2.1.0", str(tree / "lib"))
+    assert result.exit_code == 2
+    assert "no API index for aws-cdk-lib 2.1.0" in result.stderr and "cdkfix index build" in result.stderr
