@@ -101,63 +101,123 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression, *, after:
 
 # -- added for CDK003/CDK005/CDK100/CDK101 ---------------------------------------------------------------
 
-class _Rebinds(cst.CSTVisitor):
-    """Collects every name bound other than by a module-level import (assignments, parameters, defs...)."""
+def _target_names(node: cst.BaseExpression):
+    """Names bound by an assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind none."""
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            yield from _target_names(element.value)
+    elif isinstance(node, cst.StarredElement):
+        yield from _target_names(node.value)
 
-    def __init__(self) -> None:
-        self.names: set[str] = set()
 
-    def _target(self, node: cst.BaseExpression) -> None:
-        if isinstance(node, cst.Name):
-            self.names.add(node.value)
-        elif isinstance(node, (cst.Tuple, cst.List)):
-            for element in node.elements:
-                self._target(element.value)
-        elif isinstance(node, cst.StarredElement):
-            self._target(node.value)
+def _param_names(params: cst.Parameters):
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        yield param.name.value
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            yield star.name.value
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._target(node.target)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._target(node.target)
+def statement_bindings(body, *, nested: bool = True):
+    """Yield ``(name, value, node)`` for every binding made by the statements of ``body``.
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._target(node.target)
+    ``value`` is the right-hand side of a plain or annotated assignment to a name, else None (parameters,
+    loop and ``with`` targets, augmented assignments, ``except ... as``, imports, ``def``/``class`` names).
+    Walks statements only, never expressions, so it is cheap; bindings inside expressions (``:=``,
+    comprehension variables) are not seen. With ``nested=False`` nested function and class bodies are
+    skipped (their names are still yielded).
+    """
+    for node in walk_statements(body, nested=nested):
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                plain = isinstance(target.target, cst.Name)
+                for name in _target_names(target.target):
+                    yield name, node.value if plain else None, node
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                for name in _target_names(node.target):
+                    yield name, node.value if isinstance(node.target, cst.Name) else None, node
+        elif isinstance(node, cst.AugAssign):
+            for name in _target_names(node.target):
+                yield name, None, node
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            if isinstance(node.names, cst.ImportStar):
+                continue
+            for alias in node.names:
+                local = alias.asname.name if alias.asname else alias.name
+                if isinstance(local, cst.Name):
+                    yield local.value, None, node
+                elif isinstance(local, cst.Attribute):  # `import a.b` binds `a`
+                    head = dotted_name(local)
+                    if head:
+                        yield head.split(".")[0], None, node
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            yield node.name.value, None, node
+            if nested and isinstance(node, cst.FunctionDef):
+                for name in _param_names(node.params):
+                    yield name, None, node
+        elif isinstance(node, cst.For):
+            for name in _target_names(node.target):
+                yield name, None, node
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                if item.asname is not None:
+                    for name in _target_names(item.asname.name):
+                        yield name, None, node
+        elif isinstance(node, cst.ExceptHandler) or type(node).__name__ == "ExceptStarHandler":
+            if node.name is not None:
+                for name in _target_names(node.name.name):
+                    yield name, None, node
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._target(node.target)
 
-    def visit_For(self, node: cst.For) -> None:
-        self._target(node.target)
+def _blocks(stmt: cst.BaseCompoundStatement):
+    """The statement lists of a compound statement (body, else/finally/elif branches)."""
+    body = getattr(stmt, "body", None)
+    if isinstance(body, cst.IndentedBlock):
+        yield body.body
+    elif isinstance(body, cst.SimpleStatementSuite):
+        yield [cst.SimpleStatementLine(body=body.body)]
+    orelse = getattr(stmt, "orelse", None)
+    if isinstance(orelse, cst.If):
+        yield [orelse]
+    elif orelse is not None:
+        yield from _blocks(orelse)
+    final = getattr(stmt, "finalbody", None)
+    if final is not None:
+        yield from _blocks(final)
 
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._target(node.target)
 
-    def visit_WithItem(self, node: cst.WithItem) -> None:
-        if node.asname is not None:
-            self._target(node.asname.name)
+def walk_statements(body, *, nested: bool = True):
+    """Yield every small statement (``Assign``, ``Expr``...) and compound statement in ``body``, depth first.
 
-    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-        if node.name is not None:
-            self._target(node.name.name)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self.names.add(node.name.value)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.names.add(node.name.value)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.names.add(node.name.value)
+    Never descends into expressions. With ``nested=False`` the bodies of functions and classes met on the
+    way are not entered (the ``def``/``class`` statement itself is yielded).
+    """
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield from stmt.body
+            continue
+        yield stmt
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and not nested:
+            continue
+        if isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
+            for handler in stmt.handlers:
+                yield handler
+                yield from walk_statements(handler.body.body, nested=nested)
+        for block in _blocks(stmt):
+            yield from walk_statements(block, nested=nested)
 
 
 def rebound_names(module: cst.Module) -> frozenset[str]:
-    """Names the module binds other than by import: a local ``s3 = ...`` or a parameter ``logs`` makes
-    ``s3.X``/``logs.X`` untrustworthy as a reference to an imported module. Conservative (scope-blind)."""
-    collector = _Rebinds()
-    module.visit(collector)
-    return frozenset(collector.names)
+    """Names the module binds other than by a module-level import: a local ``s3 = ...`` or a parameter
+    ``logs`` makes ``s3.X``/``logs.X`` untrustworthy as a reference to an imported module. Scope-blind,
+    so conservative: a binding anywhere counts. Imports inside a top-level ``if``/``try`` are imports."""
+    module_imports = {id(node) for node in walk_statements(module.body, nested=False)
+                      if isinstance(node, (cst.Import, cst.ImportFrom))}
+    return frozenset(name for name, _, node in statement_bindings(module.body)
+                     if id(node) not in module_imports)
 
 
 def without_import_alias(node: cst.ImportFrom, position: int) -> cst.ImportFrom:
@@ -632,12 +692,13 @@ def _ws_parts(ws):
     return None
 
 
-def without_arg(call: cst.Call, position: int, *, note: str | None = None) -> cst.Call:
+def without_arg(call: cst.Call, position: int, *, note: str | tuple[str, ...] | None = None) -> cst.Call:
     """Remove ``call.args[position]`` keeping the call's layout; optionally leave a ``# NOTE`` line there.
 
     Comment lines just above the removed argument and its trailing comment go with it. ``note`` (a full
-    comment, ``# NOTE: ...``) replaces it on its own line when the call is laid out one argument per line;
-    otherwise it is dropped (callers put it above the statement: check :func:`is_vertical`).
+    comment, ``# NOTE: ...``, or a tuple of such lines) replaces it on lines of its own when the call is
+    laid out one argument per line; otherwise it is dropped (callers put it above the statement: check
+    :func:`is_vertical`).
     """
     args = list(call.args)
     removed = args[position]
@@ -652,8 +713,8 @@ def without_arg(call: cst.Call, position: int, *, note: str | None = None) -> cs
         if before_parts is None or after_parts is None:
             return default
         lines = list(after_parts[1])
-        if note:
-            lines.insert(0, cst.EmptyLine(indent=True, whitespace=before_parts[2], comment=cst.Comment(note)))
+        for text in reversed((note,) if isinstance(note, str) else note or ()):
+            lines.insert(0, cst.EmptyLine(indent=True, whitespace=before_parts[2], comment=cst.Comment(text)))
         return cst.ParenthesizedWhitespace(first_line=before_parts[0], empty_lines=lines, indent=True,
                                            last_line=after_parts[2])
 
