@@ -515,18 +515,37 @@ def _new_region(found: _Found, new_body: str) -> str:
 
     Lines equal to old body lines (ignoring which line ending they use) keep their original raw
     bytes; other lines get the fence indentation (empty lines stay empty) and the block's line
-    ending.
+    ending.  Pieces are whole lines (content + ending), so only an empty line can start with "\n".
     """
     f = found.fence
     eol = _block_eol(found)
-    old = [(_dedent(ln.text, f.width), bool(ln.eol)) for ln in found.lines]
+    lines = found.lines
+    tail = ""
+    if lines and not lines[-1].eol and not _dedent(lines[-1].text, f.width):
+        # whitespace at the very end of the document, dedented away: not part of the body
+        lines, tail = lines[:-1], lines[-1].text
+    # Old lines as the body string splits them: a "\r"-ended line followed by a line that dedents
+    # to nothing but "\n" reads as one "\r\n" line of the body, so the two raw lines go together.
+    old: list[tuple[str, bool]] = []
+    old_raw: list[str] = []
+    k = 0
+    while k < len(lines):
+        ln = lines[k]
+        raw_line = ln.text + ln.eol
+        if (ln.eol == "\r" and k + 1 < len(lines) and lines[k + 1].eol == "\n"
+                and not _dedent(lines[k + 1].text, f.width)):
+            k += 1
+            raw_line += lines[k].text + lines[k].eol
+        old.append((_dedent(ln.text, f.width), bool(ln.eol)))
+        old_raw.append(raw_line)
+        k += 1
     new = [(content, bool(e)) for content, e in _split_body(new_body)]
     close = _closing_re(f.fence)
     out: list[str] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            out.extend(ln.text + ln.eol for ln in found.lines[i1:i2])
+            out.extend(old_raw[i1:i2])
             continue
         for content, has_eol in new[j1:j2]:
             raw = f.ws + content if content else ""
@@ -536,12 +555,19 @@ def _new_region(found: _Found, new_body: str) -> str:
                     f"python block {found.block.index} (line {found.block.fence_line}): new body "
                     f"line {content!r} would close its {f.fence} fence")
             out.append(raw + (eol if has_eol else ""))
-    region = "".join(out)
-    if region and found.block.closed and not region.endswith(("\n", "\r")):
-        region += eol
-    if region and not found.open_line.eol:
-        region = eol + region  # the opening fence was the document's last line
-    return region
+    if out and found.block.closed and not out[-1].endswith(("\n", "\r")):
+        out[-1] += eol
+    if tail and (not out or out[-1].endswith(("\n", "\r"))):
+        out.append(tail)
+    if out and not found.open_line.eol:
+        out.insert(0, eol)  # the opening fence was the document's last line
+    # A lone "\r" followed by an empty "\n" line would read back as one "\r\n": use "\r" there.
+    prev = found.open_line.eol[-1:]
+    for k, piece in enumerate(out):
+        if prev == "\r" and piece == "\n":
+            out[k] = piece = "\r"
+        prev = piece[-1:] or prev
+    return "".join(out)
 
 
 def replace_blocks(text: str, edits: Iterable[BlockEdit]) -> str:

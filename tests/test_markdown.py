@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cdkfix import markdown as md
@@ -45,6 +45,7 @@ ROUND_TRIP_DOCS = {
     "empty_body": f"{F}python\n{F}\n",
     "opener_at_eof": f"text\n{F}python",
     "bom": f"\ufeff{F}python\nx = 1\n{F}\n",
+    "whitespace_at_eof": f"  {F}python\n  x = 1\n  ",
 }
 
 
@@ -361,6 +362,13 @@ def test_body_into_fence_at_end_of_document() -> None:
     assert new == f"text\n{F}python\nx = 1\n"
 
 
+def test_empty_line_after_lone_cr_is_not_merged_into_crlf() -> None:
+    text = f"{F}python\rx\r{F}\r"
+    new = replace_blocks(text, [BlockEdit(0, "\ny = 1\n")])
+    assert new == f"{F}python\r\ry = 1\r{F}\r"
+    assert find_python_blocks(new)[0].body == "\ry = 1\r"
+
+
 def test_new_line_that_would_close_the_fence_is_refused() -> None:
     with pytest.raises(FenceConflictError):
         replace_blocks(f"{F}python\nx = 1\n{F}\n", [BlockEdit(0, f"s = '''\n{F}\n'''\n")])
@@ -419,6 +427,9 @@ _NEW_LINES = st.lists(st.text(alphabet=" \tabxyz=()1:'\"#", max_size=12), max_si
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(markdownish())
+@example(f"   {F}python\nx\n   ")
+@example(f"   {F}python\nx\r   \ny\n")
+@example(f"    {F}python\n{F}python\r{F}python\n")
 def test_property_same_bodies_is_identity(text: str) -> None:
     assert same(text) == text
     for f in md._find(text):
@@ -559,3 +570,10 @@ def test_extract_refuses_file_and_directory_clash(tmp_path: Path) -> None:
     with pytest.raises(UnsafePathError):
         extract_response(text, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_whitespace_at_end_of_unclosed_block_is_kept() -> None:
+    text = ROUND_TRIP_DOCS["whitespace_at_eof"]
+    assert find_python_blocks(text)[0].body == "x = 1\n"
+    assert replace_blocks(text, [BlockEdit(0, "x = 2\n")]) == f"  {F}python\n  x = 2\n  "
+    assert replace_blocks(text, [BlockEdit(0, "x = 2")]) == f"  {F}python\n  x = 2"
