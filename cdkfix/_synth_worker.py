@@ -47,9 +47,11 @@ import json
 import os
 import runpy
 import shutil
+import signal
 import stat
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -585,8 +587,27 @@ def _cdk_json_context(app_dir: str) -> dict | None:
     return context or None
 
 
+def _watch_parent(interval: float = 0.5) -> None:
+    """Die, with the jsii kernel, when the process that started us is gone
+    (killed without a chance to clean up): we run in our own session, so
+    nothing else would stop an app that hangs."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        try:
+            os.killpg(os.getpgid(0), signal.SIGKILL)  # our own group: us and the kernel
+        finally:
+            os._exit(70)
+
+    threading.Thread(target=watch, name="cdkfix-parent-watch", daemon=True).start()
+
+
 def main(argv: list[str]) -> int:
     jobfile, fd = argv[1], int(argv[2])
+    if os.getpgid(0) == os.getpid():  # started as a group leader by cdkfix.synth
+        _watch_parent()
     results = _Results(fd)
     with open(jobfile, encoding="utf-8") as f:
         job = json.load(f)
