@@ -84,8 +84,9 @@ def test_ok_section_draws_no_finding(rule):
     before = _pair(rule)[0].read_text(encoding="utf-8")
     assert OK_MARKER in before, "each before example ends with an `# OK` part"
     ok_line = before[: before.index(OK_MARKER)].count("\n") + 2
+    last_code_line = before.rstrip().count("\n") + 1  # below it: the file's end, not the OK part
     result = _fix(rule, before, unsafe_fixes=True)
-    late = [f for f in result.findings if f.line >= ok_line]
+    late = [f for f in result.findings if ok_line <= f.line <= last_code_line]
     assert not late, [f"{f.code} {f.line}: {f.message}" for f in late]
 
 
