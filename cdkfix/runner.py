@@ -96,11 +96,11 @@ def fix_python_text(text: str, path: str, options: RunOptions, project: Project 
 
 def fix_markdown_text(text: str, path: str, options: RunOptions) -> FileOutcome:
     """Fix every Python block of a Markdown answer; the blocks form one project."""
-    from cdkfix.markdown import BlockEdit, find_python_blocks, replace_blocks
+    from cdkfix.markdown import BlockEdit, FenceConflictError, find_python_blocks, replace_blocks
 
     outcome = FileOutcome(path)
     blocks = find_python_blocks(text)
-    names = {block.index: block.path or f"block{block.index + 1}" for block in blocks}
+    names = {block.index: block.path or f"block_{block.index}.py" for block in blocks}
     project = Project({names[b.index]: b.body for b in blocks})
     edits: list[BlockEdit] = []
     for block in blocks:
@@ -114,7 +114,11 @@ def fix_markdown_text(text: str, path: str, options: RunOptions) -> FileOutcome:
         _collect(outcome, result, display, line_offset=block.body_start_line - 1)
         if result.changed:
             edits.append(BlockEdit(block.index, result.output))
-    outcome.output = replace_blocks(text, edits) if edits else text
+    try:
+        outcome.output = replace_blocks(text, edits) if edits else text
+    except FenceConflictError as exc:  # a fixed line would close the fence early: keep the answer as is
+        outcome.errors.append(f"{path}:0:0: cannot write the fixed blocks back: {exc}")
+        outcome.output = text
     outcome.changed = outcome.output != text
     return outcome
 
