@@ -1,0 +1,433 @@
+"""CDK106: a deprecated prop or static method whose deprecation names its direct replacement."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from cdkfix.api_index import to_python_name
+from cdkfix.imports import expr
+from cdkfix.rule import Case, Rule
+from codemods._helpers import dotted_name, index, is_assignable, keyword, positional, resolve_callable, without_arg
+
+RETENTION = "aws-cdk-lib.aws_logs.RetentionDays"
+_REPLACEMENT = re.compile(
+    r"(?:\buse|\bUse|\bsee|\bSee|superseded by|\{@link)\s+`?(?:\{@link\s+)?([A-Za-z_][\w.]*)(?:\(\))?`?")
+_LOG_GROUP_SUFFIXES = ("LogGroup", "LogGroupV2", "FunctionLogGroup")
+
+
+def replacements(text: str | None) -> list[str]:
+    """Python names a jsii deprecation text points to (``use `emptyOnDelete` instead`` → ``empty_on_delete``)."""
+    if not text:
+        return []
+    found = []
+    for match in _REPLACEMENT.finditer(text):
+        name = to_python_name(match.group(1).rsplit(".", 1)[-1])
+        if name not in found:
+            found.append(name)
+    return found
+
+
+class DeprecatedProp(Rule):
+    """Migrates a deprecated keyword or static method to the replacement its jsii deprecation text names.
+
+    The API index carries each prop's and method's ``docs.deprecated`` text (``use `emptyOnDelete`
+    instead``, ``See {@link containerInsightsV2 }``); the name it points to is looked up on the same class.
+    The rule migrates only when the replacement takes the same value, or a value built from it without
+    guessing:
+
+    - same type: the keyword is renamed (``ecr.Repository(auto_delete_images=True)`` →
+      ``empty_on_delete=True``); a static method is renamed when it accepts every argument passed
+      (``MachineImage.latest_amazon_linux()`` → ``latest_amazon_linux2()``), keeping the version the code
+      asked for (``generation=AmazonLinuxGeneration.AMAZON_LINUX_2023`` → ``latest_amazon_linux2023()``);
+    - a boolean replaced by an enum with ``ENABLED``/``DISABLED`` (``ecs.Cluster(container_insights=True)`` →
+      ``container_insights_v2=ecs.ContainerInsights.ENABLED``), by a struct with one boolean field
+      (``point_in_time_recovery=True`` → ``point_in_time_recovery_specification=
+      dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True)``), or a string replaced
+      by an enum that has it as a member (``log_format="JSON"`` → ``logging_format=lambda_.LoggingFormat.JSON``);
+    - a Lambda ``log_retention=X`` becomes ``log_group=logs.LogGroup(self, "<function id>LogGroup",
+      retention=X)`` (and ``log_removal_policy`` moves into it): the log group is then a separate resource
+      of the stack, not the ``/aws/lambda/<name>`` group the retention custom resource adjusted. The id is
+      the function's own id plus ``LogGroup``, unique because the function's id is, and checked against the
+      file's strings.
+
+    Any other deprecated use is reported with the deprecation text.
+    """
+
+    code = "CDK106"
+    name = "deprecated-prop"
+    title = "Deprecated prop or static method with a direct replacement (`auto_delete_images`, `log_retention`)"
+    why = """
+        Deprecated APIs print a warning on every synth and disappear in the next major version; run with
+        JSII_DEPRECATED=fail (as CI should) they stop the app:
+
+            RuntimeError: aws-cdk-lib.aws_ecr.RepositoryProps#autoDeleteImages is deprecated, and will be removed in the next major release.
+    """
+    source = ("seeds/000_775badc1dee105d9.txt §6 (auto_delete_images, container_insights); "
+              "seeds/002_2170557884eb4ac5.txt §9 (latestAmazonLinux, logRetention)")
+    triggers = ("aws_cdk",)
+    synth_error = "aws-cdk-lib.aws_ecr.RepositoryProps#autoDeleteImages is deprecated"
+    cases = (
+        Case(
+            "CDK106-invalid-renamed-prop-multiline",
+            """
+            from aws_cdk import aws_ecr as ecr, RemovalPolicy
+            repo = ecr.Repository(
+                self,
+                "Repo",
+                removal_policy=RemovalPolicy.DESTROY,
+                auto_delete_images=True,  # clean up on delete
+            )
+            """,
+            """
+            from aws_cdk import aws_ecr as ecr, RemovalPolicy
+            repo = ecr.Repository(
+                self,
+                "Repo",
+                removal_policy=RemovalPolicy.DESTROY,
+                empty_on_delete=True,  # clean up on delete
+            )
+            """,
+        ),
+        Case(
+            "CDK106-invalid-boolean-to-enum-cdk-alias",
+            """
+            import aws_cdk as cdk
+            cluster = cdk.aws_ecs.Cluster(self, "Cluster", vpc=vpc, container_insights=True)
+            other = cdk.aws_ecs.Cluster(self, "Other", vpc=vpc, container_insights=False)
+            """,
+            """
+            import aws_cdk as cdk
+            cluster = cdk.aws_ecs.Cluster(self, "Cluster", vpc=vpc, container_insights_v2=cdk.aws_ecs.ContainerInsights.ENABLED)
+            other = cdk.aws_ecs.Cluster(self, "Other", vpc=vpc, container_insights_v2=cdk.aws_ecs.ContainerInsights.DISABLED)
+            """,
+        ),
+        Case(
+            "CDK106-invalid-boolean-to-struct",
+            """
+            from aws_cdk import aws_dynamodb as dynamodb
+            table = dynamodb.Table(self, "T", partition_key=key, point_in_time_recovery=True)
+            """,
+            """
+            from aws_cdk import aws_dynamodb as dynamodb
+            table = dynamodb.Table(self, "T", partition_key=key, point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True))
+            """,
+        ),
+        Case(
+            "CDK106-invalid-machine-image-keeps-generation",
+            """
+            from aws_cdk import aws_ec2 as ec2
+            a = ec2.MachineImage.latest_amazon_linux()
+            b = ec2.MachineImage.latest_amazon_linux(generation=ec2.AmazonLinuxGeneration.AMAZON_LINUX_2023)
+            c = ec2.MachineImage.latest_amazon_linux(
+                generation=ec2.AmazonLinuxGeneration.AMAZON_LINUX_2,
+                cpu_type=ec2.AmazonLinuxCpuType.ARM_64,
+            )
+            """,
+            """
+            from aws_cdk import aws_ec2 as ec2
+            a = ec2.MachineImage.latest_amazon_linux2()
+            b = ec2.MachineImage.latest_amazon_linux2023()
+            c = ec2.MachineImage.latest_amazon_linux2(
+                cpu_type=ec2.AmazonLinuxCpuType.ARM_64,
+            )
+            """,
+        ),
+        Case(
+            "CDK106-invalid-lambda-log-retention",
+            """
+            from aws_cdk import aws_lambda as _lambda, aws_logs as logs, RemovalPolicy
+            fn = _lambda.Function(
+                self,
+                f"Worker-{suffix}",
+                runtime=_lambda.Runtime.PYTHON_3_12,
+                handler="index.handler",
+                code=code,
+                log_retention=logs.RetentionDays.ONE_WEEK,
+                log_removal_policy=RemovalPolicy.DESTROY,
+                log_format="JSON",
+            )
+            """,
+            """
+            from aws_cdk import aws_lambda as _lambda, aws_logs as logs, RemovalPolicy
+            fn = _lambda.Function(
+                self,
+                f"Worker-{suffix}",
+                runtime=_lambda.Runtime.PYTHON_3_12,
+                handler="index.handler",
+                code=code,
+                log_group=logs.LogGroup(self, f"Worker-{suffix}LogGroup", retention=logs.RetentionDays.ONE_WEEK, removal_policy=RemovalPolicy.DESTROY),
+                logging_format=_lambda.LoggingFormat.JSON,
+            )
+            """,
+        ),
+        Case(
+            "CDK106-invalid-log-retention-imports-logs",
+            """
+            from aws_cdk.aws_lambda import Function, Runtime, Code
+            from aws_cdk.aws_logs import RetentionDays
+            fn = Function(self, "Fn", runtime=Runtime.PYTHON_3_12, handler="h", code=Code.from_inline("x"),
+                          log_retention=RetentionDays.ONE_MONTH)
+            """,
+            """
+            from aws_cdk.aws_lambda import Function, Runtime, Code
+            from aws_cdk.aws_logs import RetentionDays
+            from aws_cdk import aws_logs as logs
+            fn = Function(self, "Fn", runtime=Runtime.PYTHON_3_12, handler="h", code=Code.from_inline("x"),
+                          log_group=logs.LogGroup(self, "FnLogGroup", retention=RetentionDays.ONE_MONTH))
+            """,
+        ),
+        Case(
+            "CDK106-finding-no-direct-replacement",
+            """
+            from aws_cdk import aws_rds as rds, aws_ec2 as ec2
+            cluster = rds.DatabaseCluster(self, "Db", engine=engine, instance_props=rds.InstanceProps(vpc=vpc))
+            image = ec2.MachineImage.latest_amazon_linux(generation=ec2.AmazonLinuxGeneration.AMAZON_LINUX)
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK106-finding-log-group-id-taken",
+            """
+            from aws_cdk import aws_lambda as lambda_, aws_logs as logs
+            logs.LogGroup(self, "FnLogGroup")
+            logs.LogGroup(self, "FnLogGroupV2")
+            logs.LogGroup(self, "FnFunctionLogGroup")
+            fn = lambda_.Function(self, "Fn", runtime=rt, handler="h", code=code, log_retention=logs.RetentionDays.ONE_DAY)
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK106-valid-current-api",
+            """
+            from aws_cdk import aws_ecr as ecr, aws_ecs as ecs, aws_ec2 as ec2, aws_lambda as lambda_
+            repo = ecr.Repository(self, "Repo", empty_on_delete=True)
+            cluster = ecs.Cluster(self, "C", container_insights_v2=ecs.ContainerInsights.ENHANCED)
+            image = ec2.MachineImage.latest_amazon_linux2023()
+            fn = lambda_.Function(self, "Fn", runtime=rt, handler="h", code=code, log_group=group)
+            provider_like = my_lib.Provider(log_retention=7)
+            """,
+        ),
+    )
+
+    def visit_Module(self, node: cst.Module) -> bool | None:
+        self._strings: set[str] | None = None
+        return super().visit_Module(node)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        qualname = self.imports.resolve(original_node.func)
+        if qualname is None or not qualname.startswith("aws_cdk"):
+            return updated_node
+        api = index(self.options)
+        info, method_name = resolve_callable(api, qualname)
+        if info is None:
+            return updated_node
+        call = updated_node
+        if method_name is not None:
+            method = info.methods[method_name]
+            if not method.static:
+                return updated_node
+            kwargs = method.kwargs
+            if method.deprecated:
+                call = self._method(api, info, method_name, original_node, call)
+                return call  # the replacement's own keywords are checked on the next pass
+        elif info.kind == "struct" or (info.kind == "class" and info.constructible):
+            kwargs = info.props
+        else:
+            return updated_node
+        for arg in original_node.args:
+            if arg.keyword is None:
+                continue
+            prop = kwargs.get(arg.keyword.value)
+            if prop is None or not prop.deprecated or keyword(call, arg.keyword.value) is None:
+                continue
+            call = self._prop(api, info, kwargs, original_node, call, arg.keyword.value)
+        return call
+
+    # -- static methods ------------------------------------------------------------------------------
+    def _method(self, api, info, name: str, original: cst.Call, call: cst.Call) -> cst.Call:
+        method = info.methods[name]
+        label = f"{info.name}.{name}"
+        if not isinstance(call.func, cst.Attribute):
+            return call
+        dropped: str | None = None
+        selected = ""
+        target: str | None = None
+        for arg in call.args:  # the version the code asked for (`generation=...AMAZON_LINUX_2023`)
+            prop = method.kwargs.get(arg.keyword.value) if arg.keyword is not None else None
+            member = dotted_name(arg.value)
+            enum = api.type_by_fqn(prop.type) if prop is not None else None
+            if member is None or enum is None or enum.kind != "enum":
+                continue
+            versions = {m: f"{name}{''.join(re.findall(r'[0-9]+', m))}" for m in enum.members}
+            if not any(v != name and v in info.methods for v in versions.values()):
+                continue  # not the argument that selects a version
+            candidate = versions.get(member.rsplit(".", 1)[-1], name)
+            if candidate != name and candidate in info.methods:
+                target, dropped = candidate, arg.keyword.value
+                selected = f"{dropped}={member.rsplit('.', 1)[-1]}"
+            else:
+                self.report(original, f"`{label}` is deprecated ({method.deprecated.strip()}); "
+                            f"no replacement keeps `{arg.keyword.value}={member.rsplit('.', 1)[-1]}`")
+                return call
+        if target is None:
+            named = [n for n in replacements(method.deprecated) if n in info.methods and info.methods[n].static]
+            target = named[0] if len(named) == 1 else None
+        new = info.methods.get(target) if target else None
+        if new is None or new.deprecated or len(new.params) != len(method.params) or any(
+                not is_assignable(api, old.type, p.type) and old.type != p.type
+                for old, p in zip(method.params, new.params)):
+            self.report(original, f"`{label}` is deprecated: {method.deprecated.strip()}")
+            return call
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value == dropped:
+                continue
+            kept = new.kwargs.get(arg.keyword.value)
+            if kept is None or kept.type != method.kwargs[arg.keyword.value].type:
+                self.report(original, f"`{label}` is deprecated ({method.deprecated.strip()}); `{target}` does not "
+                            f"take `{arg.keyword.value}` of the same type")
+                return call
+        replacement = call.with_changes(func=call.func.with_changes(attr=cst.Name(target)))
+        if dropped is not None:
+            position = next(i for i, a in enumerate(replacement.args) if a.keyword and a.keyword.value == dropped)
+            replacement = without_arg(replacement, position)
+        why = f" (`{selected}` asked for that version)" if dropped else ""
+        return self.fix(original, call, replacement, f"`{label}` is deprecated; use `{target}`{why}")
+
+    # -- props ---------------------------------------------------------------------------------------
+    def _prop(self, api, info, kwargs, original: cst.Call, call: cst.Call, name: str) -> cst.Call:
+        prop = kwargs[name]
+        text = prop.deprecated.strip()
+        label = f"{info.name}({name}=...)"
+        arg = keyword(call, name)
+        named = [n for n in replacements(text) if n in kwargs and n != name and not kwargs[n].deprecated]
+        if prop.type == RETENTION and named == ["log_group"]:
+            return self._log_group(api, info, kwargs, original, call)
+        if name == "log_removal_policy" and keyword(call, "log_retention") is not None:
+            return call  # moved into the log group with log_retention
+        if len(named) != 1:
+            self.report(original, f"`{label}` is deprecated: {text}")
+            return call
+        new_name = named[0]
+        new = kwargs[new_name]
+        if keyword(call, new_name) is not None:
+            self.report(original, f"`{label}` is deprecated and `{new_name}` is passed too: remove `{name}`")
+            return call
+        value = self._convert(api, prop.type, new.type, arg.value)
+        if value is None:
+            self.report(original, f"`{label}` is deprecated: {text}")
+            return call
+        new_arg = arg.with_changes(keyword=cst.Name(new_name), value=value)
+        replacement = call.with_changes(args=[new_arg if a is arg else a for a in call.args])
+        return self.fix(original, call, replacement, f"`{name}` is deprecated ({text}); use `{new_name}`")
+
+    def _convert(self, api, old: str, new: str, value: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``value`` (of type ``old``) expressed as a value of type ``new``, or None."""
+        if old == new or is_assignable(api, old, new):
+            return value
+        target = api.type_by_fqn(new)
+        if target is None:
+            return None
+        qualified = api.python_name(new)
+        if old == "boolean" and isinstance(value, cst.Name) and value.value in ("True", "False"):
+            if target.kind == "enum" and {"ENABLED", "DISABLED"} <= set(target.members):
+                member = "ENABLED" if value.value == "True" else "DISABLED"
+                return expr(f"{self.use_name(qualified)}.{member}")
+            if target.kind == "struct":
+                flags = [n for n, p in target.props.items() if p.type == "boolean"]
+                others_optional = all(p.optional for n, p in target.props.items() if n not in flags)
+                if len(flags) == 1 and others_optional:
+                    return cst.Call(func=expr(self.use_name(qualified)),
+                                    args=[cst.Arg(keyword=cst.Name(flags[0]), value=value,
+                                                  equal=cst.AssignEqual(cst.SimpleWhitespace(""),
+                                                                        cst.SimpleWhitespace("")))])
+        if old == "string" and target.kind == "enum" and isinstance(value, cst.SimpleString):
+            text = value.evaluated_value
+            members = [m for m in target.members if isinstance(text, str) and m == text.upper()]
+            if len(members) == 1:
+                return expr(f"{self.use_name(qualified)}.{members[0]}")
+        return None
+
+    # -- log_retention -> log_group ------------------------------------------------------------------
+    def _log_group(self, api, info, kwargs, original: cst.Call, call: cst.Call) -> cst.Call:
+        label = f"{info.name}(log_retention=...)"
+        blockers = [n for n in ("log_group", "log_retention_role", "log_retention_retry_options")
+                    if keyword(call, n) is not None]
+        args = positional(call)
+        if blockers or len(args) < 2 or dotted_name(args[0].value) is None:
+            reason = f"`{blockers[0]}` is passed" if blockers else "the function's scope and id are not plain"
+            self.report(original, f"`{label}` is deprecated (use `log_group`); migrate by hand: {reason}")
+            return call
+        new_id = self._log_group_id(args[1].value)
+        if new_id is None:
+            self.report(original, f"`{label}` is deprecated (use `log_group`); no free construct id for the log group")
+            return call
+        if not self.may_apply(original):
+            self.report(original, f"`{label}` is deprecated (use `log_group`)")
+            return call
+        retention = keyword(call, "log_retention")
+        removal = keyword(call, "log_removal_policy")
+        no_space = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+        group_args = [cst.Arg(args[0].value), cst.Arg(new_id),
+                      cst.Arg(keyword=cst.Name("retention"), value=retention.value, equal=no_space)]
+        if removal is not None:
+            group_args.append(cst.Arg(keyword=cst.Name("removal_policy"), value=removal.value, equal=no_space))
+        group_args = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                      for a in group_args[:-1]] + group_args[-1:]
+        logs = self.use_module("aws_cdk.aws_logs")
+        group = cst.Call(func=expr(f"{logs}.LogGroup"), args=group_args)
+        replacement = call.with_changes(args=[
+            a.with_changes(keyword=cst.Name("log_group"), value=group) if a is retention else a for a in call.args])
+        if removal is not None:
+            position = next(i for i, a in enumerate(replacement.args) if a.keyword and a.keyword.value == "log_removal_policy")
+            replacement = without_arg(replacement, position)
+        shown = cst.Module([]).code_for_node(new_id)
+        self.record_fix(original, f"`log_retention` is deprecated: the function now logs to its own "
+                        f"`{logs}.LogGroup` ({shown}), a separate resource in the stack (no more log-retention "
+                        f"custom resource; the group's name is generated unless you set `log_group_name`)")
+        return replacement
+
+    def _string_values(self) -> set[str]:
+        if self._strings is None:
+            found: set[str] = set()
+            module = self.module_node
+
+            class Strings(cst.CSTVisitor):
+                def visit_SimpleString(self, node: cst.SimpleString) -> None:
+                    if isinstance(node.evaluated_value, str):
+                        found.add(node.evaluated_value)
+
+                def visit_FormattedString(self, node: cst.FormattedString) -> None:
+                    found.add(module.code_for_node(node)[len(node.prefix):])
+
+            module.visit(Strings())
+            self._strings = found
+        return self._strings
+
+    def _log_group_id(self, function_id: cst.BaseExpression) -> cst.BaseExpression | None:
+        """``"Fn"`` → ``"FnLogGroup"``; ``f"Fn-{x}"`` → ``f"Fn-{x}LogGroup"``; ``name`` → ``f"{name}LogGroup"``."""
+        taken = self._string_values()
+        module = self.module_node
+        for suffix in _LOG_GROUP_SUFFIXES:
+            if isinstance(function_id, cst.SimpleString) and isinstance(function_id.evaluated_value, str):
+                quote = function_id.quote
+                candidate = function_id.with_changes(value=function_id.value[: -len(quote)] + suffix + quote)
+                if candidate.evaluated_value not in taken:
+                    return candidate
+                continue
+            if isinstance(function_id, cst.FormattedString):
+                parts = list(function_id.parts)
+                if parts and isinstance(parts[-1], cst.FormattedStringText):
+                    parts[-1] = parts[-1].with_changes(value=parts[-1].value + suffix)
+                else:
+                    parts.append(cst.FormattedStringText(suffix))
+                candidate = function_id.with_changes(parts=parts)
+            elif dotted_name(function_id) is not None:
+                candidate = cst.FormattedString(parts=[cst.FormattedStringExpression(function_id),
+                                                       cst.FormattedStringText(suffix)])
+            else:
+                return None
+            if module.code_for_node(candidate)[len(candidate.prefix):] not in taken:
+                return candidate
+        return None
