@@ -8,9 +8,9 @@ once, then runs each app with ``runpy`` in its own directory, with a fresh
 dropped from ``sys.modules`` afterwards.  See the worker's docstring for the
 isolation details.
 
-    >>> from cdkfix.synth import synth_apps
-    >>> [r] = synth_apps([Path("examples/after/s3/app.py")], deprecated="fail")
-    >>> r.ok, r.error, r.templates
+    from cdkfix.synth import synth_apps
+    for r in synth_apps(sorted(Path("examples/after").glob("*.py")), deprecated="fail"):
+        print(r.app, r.ok, r.error, r.templates)
 
 ``deprecated`` sets ``JSII_DEPRECATED`` for the worker before the kernel
 starts: ``"warn"`` (print a warning), ``"fail"`` (using a deprecated API is an
@@ -24,7 +24,9 @@ Command line: ``python -m cdkfix.synth APP.py [APP.py ...] [--deprecated fail]``
 prints ``ok  path (1.2s)`` or ``FAIL path: <error>`` per app and exits 1 when
 any app failed.
 
-Stdlib only: aws-cdk-lib is imported by the worker, never here.
+Calls are independent (each has its own worker), so two may run at once,
+e.g. one per ``deprecated`` mode.  POSIX only (process groups, select on
+pipes).  Stdlib only: aws-cdk-lib is imported by the worker, never here.
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def synth_apps(
     if timeout <= 0:
         raise ValueError("timeout must be positive")
 
+    apps = list(apps)
     results: list[SynthResult | None] = [None] * len(apps)
 
     def record(index: int, result: SynthResult) -> None:
