@@ -31,7 +31,8 @@ class AppMeshRouteMesh(Rule):
 
     1. another argument whose type has a ``mesh`` property (``virtual_router=router`` → ``router.mesh``);
     2. a variable visible at the call whose value is a mesh (``appmesh.Mesh(...)``,
-       ``appmesh.Mesh.from_mesh_name(...)``, a parameter annotated ``appmesh.IMesh``), innermost scope first;
+       ``appmesh.Mesh.from_mesh_name(...)``, a parameter annotated ``appmesh.IMesh``, else an unannotated
+       parameter named ``mesh`` or ``*_mesh``), innermost scope first;
     3. ``self.<attr>`` assigned a mesh in the same class.
 
     When nothing carries a mesh, or two different meshes could, the rule reports a finding and leaves the
@@ -190,6 +191,28 @@ class AppMeshRouteMesh(Rule):
             """,
         ),
         Case(
+            "CDK001-invalid-unannotated-mesh-parameter",
+            """
+            from aws_cdk import aws_appmesh as appmesh
+
+            class Nodes:
+                def _node(self, name, shared_mesh, port=8080):
+                    return appmesh.VirtualNode(
+                        self, f"Node-{name}",
+                        listeners=[appmesh.VirtualNodeListener.http(port=port)])
+            """,
+            """
+            from aws_cdk import aws_appmesh as appmesh
+
+            class Nodes:
+                def _node(self, name, shared_mesh, port=8080):
+                    return appmesh.VirtualNode(
+                        self, f"Node-{name}",
+                        mesh=shared_mesh,
+                        listeners=[appmesh.VirtualNodeListener.http(port=port)])
+            """,
+        ),
+        Case(
             "CDK001-valid-mesh-passed",
             """
             from aws_cdk import aws_appmesh as appmesh
@@ -291,9 +314,14 @@ class AppMeshRouteMesh(Rule):
         if node is None:
             return None
         for scope in view.function_scopes(node):
-            found = sorted(name for name, bindings in view.bindings_in(scope).items()
+            bound = view.bindings_in(scope)
+            found = sorted(name for name, bindings in bound.items()
                            if bindings and all(self._is_mesh(api, view, b.value, b.annotation, b.kind)
                                                for b in bindings))
+            if not found:  # an unannotated parameter called `mesh` / `<something>_mesh`
+                found = sorted(name for name, bindings in bound.items()
+                               if (name == "mesh" or name.endswith("_mesh")) and len(bindings) == 1
+                               and bindings[0].kind == "param" and bindings[0].annotation is None)
             if len(found) == 1:
                 return cst.Name(found[0]), f"`{found[0]}` is the mesh in scope"
             if len(found) > 1:

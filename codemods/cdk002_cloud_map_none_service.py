@@ -11,11 +11,10 @@ from cdkfix.rule import Case, Rule
 from codemods._helpers import (
     SourceView,
     ast_keyword,
-    call_key,
     default_namespace_parts,
     index,
+    other_project_views,
     preferred_quote,
-    project_views,
     resolve_callable,
     string_literal,
     template_parts,
@@ -38,7 +37,8 @@ class CloudMapNoneService(Rule):
     service name passed to the helper or a ``service_name``-like variable in scope; then a dot and the
     Cloud Map namespace name (the namespace those options use, the cluster's default namespace, or the one
     cdkfix's CDK006 gives the cluster: ``{environment_suffix}.local``). A helper that nothing else calls is
-    removed. Without a service name to build on, the rule only reports.
+    removed, and so is a comment trailing ``service=None`` (it spoke of the service that is gone). Without
+    a service name to build on, the rule only reports.
     """
 
     code = "CDK002"
@@ -86,7 +86,7 @@ class CloudMapNoneService(Rule):
                     "Node",
                     mesh=mesh,
                     service_discovery=appmesh.ServiceDiscovery.dns(
-                        hostname=service_name  # Invalid - cannot be None
+                        hostname=service_name
                     ),
                 )
                 ecs.FargateService(scope, "Svc", cluster=cluster, task_definition=task,
@@ -456,17 +456,8 @@ class CloudMapNoneService(Rule):
         return None
 
     def _views(self) -> list[SourceView]:
-        """This file and the project's other files, each construct counted once."""
-        views = [self._view]
-        keys = {call_key(self._view, c) for c in self._view.calls()}
-        for other in project_views(self.project):
-            if other.source == self._view.source:
-                continue
-            other_keys = {call_key(other, c) for c in other.calls()}
-            if other_keys and len(other_keys & keys) >= 0.8 * len(other_keys):
-                continue  # the project's copy of this file, as it was before this run's fixes
-            views.append(other)
-        return views
+        """This file and the project's other files."""
+        return [self._view, *other_project_views(self._view, self.project)]
 
     def _parts(self, view: SourceView, expr: ast.expr):
         """:func:`template_parts`, remembering the quote of a string literal used."""
@@ -498,7 +489,7 @@ class CloudMapNoneService(Rule):
             return updated_node
         args = list(updated_node.args)
         position = next(i for i, a in enumerate(args) if a.keyword is None or a.keyword.value == "service")
-        args[position] = args[position].with_changes(
+        args[position] = _without_trailing_comment(args[position]).with_changes(
             keyword=cst.Name("hostname"), value=cst.parse_expression(hostname),
             equal=args[position].equal if args[position].keyword is not None else cst.AssignEqual(
                 cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
@@ -537,6 +528,17 @@ class _CallCollector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "cloud_map":
             self.calls.append(node)
+
+
+def _without_trailing_comment(arg: cst.Arg) -> cst.Arg:
+    """``arg`` without the comment at the end of its line (it described the service that is gone)."""
+    if isinstance(arg.comma, cst.Comma) and isinstance(arg.comma.whitespace_after, cst.ParenthesizedWhitespace):
+        return arg.with_changes(comma=arg.comma.with_changes(
+            whitespace_after=arg.comma.whitespace_after.with_changes(first_line=cst.TrailingWhitespace())))
+    if isinstance(arg.whitespace_after_arg, cst.ParenthesizedWhitespace):
+        return arg.with_changes(
+            whitespace_after_arg=arg.whitespace_after_arg.with_changes(first_line=cst.TrailingWhitespace()))
+    return arg
 
 
 def _start(rule: Rule, node: cst.CSTNode) -> tuple[int, int]:

@@ -221,6 +221,8 @@ class ClusterCloudMapNamespace(Rule):
     def visit_Module(self, node: cst.Module) -> bool | None:
         super().visit_Module(node)
         self._plans: dict[tuple[int, int], str] = {}
+        if "cloud_map" not in node.code and (self.project is None or "cloud_map" not in self.project.text):
+            return False  # no service anywhere uses Cloud Map
         try:
             view = SourceView(node.code)
         except (SyntaxError, ValueError):

@@ -143,6 +143,23 @@ class FargateCapacityProviderCall(Rule):
             unsafe=True,
         ),
         Case(
+            "CDK010-invalid-loop-over-providers",
+            """
+            from aws_cdk import aws_ecs as ecs
+            cluster = ecs.Cluster(app, "Cluster", vpc=vpc)
+            # Register both Fargate providers
+            for provider in ["FARGATE", "FARGATE_SPOT"]:
+                cluster.add_capacity_provider(provider)
+            service = ecs.FargateService(app, "Svc", cluster=cluster, task_definition=task)
+            """,
+            """
+            from aws_cdk import aws_ecs as ecs
+            cluster = ecs.Cluster(app, "Cluster", vpc=vpc, enable_fargate_capacity_providers=True)
+            service = ecs.FargateService(app, "Svc", cluster=cluster, task_definition=task)
+            """,
+            unsafe=True,
+        ),
+        Case(
             "CDK010-valid-unsafe-not-enabled",
             """
             from aws_cdk import aws_ecs as ecs
@@ -179,6 +196,7 @@ class FargateCapacityProviderCall(Rule):
         self._remove: set[tuple[int, int]] = set()
         self._replace: dict[tuple[int, int], str] = {}
         self._enable: set[tuple[int, int]] = set()
+        self._loops: set[tuple[int, int]] = set()
         try:
             view = SourceView(node.code)
         except (SyntaxError, ValueError):
@@ -196,11 +214,13 @@ class FargateCapacityProviderCall(Rule):
             kind, constructor = self._receiver(api, view, receiver)
             if kind is None:
                 continue
-            values = [*call.args, *(kw.value for kw in call.keywords)]
+            values, loop = _provider_values(view, call)
             strings = {v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)}
             fargate = bool(strings) and strings <= FARGATE and all(
                 isinstance(v, ast.Constant) for v in values)
             statement = view.parent(call)
+            if loop is not None and len(loop.body) == 1 and loop.body[0] is statement and not loop.orelse:
+                self._loops.add(_key(view, loop))  # `for p in ("FARGATE", ...): cluster.add_capacity_provider(p)`
             if not fargate or not isinstance(statement, ast.Expr):
                 self.report(cst_call, f"`{kind}` has no method `{METHOD}`"
                             + ("; the call's value is used" if fargate else
@@ -210,12 +230,17 @@ class FargateCapacityProviderCall(Rule):
                 continue
             key = constructor if constructor is not None else (ast_dotted(receiver) or ast.unparse(receiver))
             by_cluster.setdefault(key, []).append((cst_call, call))
+        loops, self._loops = self._loops, set()
         for key, calls in by_cluster.items():
             applied = [call for cst_call, call in calls if self.record_fix(
                 cst_call, f"ECS clusters have no `{METHOD}`; Fargate capacity providers are enabled with "
                           f"`{ENABLE}` (the call is removed)")]
             if not applied:
                 continue
+            for call in applied:
+                loop = self._loop_of(view, call)
+                if loop is not None and _key(view, loop) in loops and isinstance(key, ast.Call):
+                    self._loops.add(_key(view, loop))
             for call in applied:
                 self._remove.add(_key(view, call))
             if isinstance(key, ast.Call):
@@ -248,6 +273,12 @@ class FargateCapacityProviderCall(Rule):
                                              for t in view.imports.values()):
             return "Cluster", None
         return None, None
+
+    @staticmethod
+    def _loop_of(view: SourceView, call: ast.Call) -> ast.For | None:
+        statement = view.parent(call)
+        loop = view.parent(statement) if statement is not None else None
+        return loop if isinstance(loop, ast.For) else None
 
     def _enabled_elsewhere(self, view: SourceView, constructor: ast.Call) -> bool:
         for call in view.calls():
@@ -290,6 +321,11 @@ class FargateCapacityProviderCall(Rule):
             body[-1] = last.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         return updated_node.with_changes(body=body)
 
+    def leave_For(self, original_node: cst.For, updated_node: cst.For):
+        if self._loops and self._call_key(original_node) in self._loops:
+            return cst.RemovalSentinel.REMOVE
+        return updated_node
+
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock):
         if not updated_node.body and original_node.body:
             return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
@@ -318,6 +354,23 @@ def _values(view: SourceView, expr: ast.expr) -> list[ast.expr]:
         cls = view.enclosing_class(expr)
         return [value for value, _ in view.self_attribute(cls, expr.attr)] if cls is not None else []
     return []
+
+
+def _provider_values(view: SourceView, call: ast.Call) -> tuple[list[ast.expr], ast.For | None]:
+    """The call's argument values, a loop variable replaced by the literal items it iterates over."""
+    values: list[ast.expr] = []
+    loop = None
+    for value in [*call.args, *(kw.value for kw in call.keywords)]:
+        if isinstance(value, ast.Name):
+            bindings = view.visible(value.id, value)
+            node = bindings[0].node if len(bindings) == 1 and bindings[0].kind == "for" else None
+            if (isinstance(node, ast.For) and isinstance(node.target, ast.Name)
+                    and isinstance(node.iter, (ast.List, ast.Tuple, ast.Set)) and node.iter.elts):
+                values.extend(node.iter.elts)
+                loop = node
+                continue
+        values.append(value)
+    return values, loop
 
 
 def _annotation(view: SourceView, expr: ast.expr) -> ast.expr | None:

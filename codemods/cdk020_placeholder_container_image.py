@@ -120,6 +120,23 @@ class PlaceholderContainerImage(Rule):
             finding=True,
         ),
         Case(
+            "CDK020-invalid-pattern-container-health-check",
+            """
+            from aws_cdk import aws_ecs as ecs, aws_ecs_patterns as patterns
+            patterns.ApplicationLoadBalancedFargateService(
+                stack, "Api",
+                task_image_options=patterns.ApplicationLoadBalancedTaskImageOptions(
+                    image=ecs.ContainerImage.from_registry("nginx:1.25-alpine"),
+                ),
+                health_check=ecs.HealthCheck(
+                    # probe the app
+                    command=["CMD-SHELL", "wget -q -O- http://127.0.0.1:80/healthz || exit 1"],
+                ),
+            )
+            """,
+            finding=True,
+        ),
+        Case(
             "CDK020-valid-root-path-and-real-images",
             """
             from aws_cdk import aws_ecs as ecs, aws_elasticloadbalancingv2 as elbv2
@@ -168,10 +185,9 @@ class PlaceholderContainerImage(Rule):
         found: list[tuple[ast.AST, str]] = []
         for call, image, stock in images:
             owner = _owner(view, call)
-            # The container's own health check (same add_container / ContainerDefinition call).
-            container = view.parent(call)
-            container = view.parent(container) if isinstance(container, ast.keyword) else None
-            if isinstance(container, ast.Call):
+            # The container's own health check: in the call that takes the image (add_container,
+            # ContainerDefinition) or the one around it (an ecs_patterns service around its image options).
+            for container in _holders(view, call):
                 check = ast_keyword(container, "health_check")
                 command = ast_keyword(check, "command") if isinstance(check, ast.Call) else None
                 for text in _strings(command):
@@ -209,6 +225,18 @@ class PlaceholderContainerImage(Rule):
 def _owner(view: SourceView, node: ast.AST) -> ast.AST | None:
     """The class that contains ``node``, else the module (None)."""
     return view.enclosing_class(node)
+
+
+def _holders(view: SourceView, image: ast.Call, depth: int = 2):
+    """The calls that take ``image`` as a keyword argument, directly or one level up."""
+    node: ast.AST = image
+    for _ in range(depth):
+        keyword = view.parent(node)
+        holder = view.parent(keyword) if isinstance(keyword, ast.keyword) else None
+        if not isinstance(holder, ast.Call):
+            return
+        yield holder
+        node = holder
 
 
 def _strings(node: ast.AST | None):
