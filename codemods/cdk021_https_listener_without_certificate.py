@@ -1,0 +1,109 @@
+"""CDK021: an HTTPS/TLS load balancer listener with an empty ``certificates`` list (finding only)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from cdkfix.rule import Case, Rule
+from codemods._helpers import keyword
+
+_LISTENERS = ("aws_cdk.aws_elasticloadbalancingv2.ApplicationListener",
+              "aws_cdk.aws_elasticloadbalancingv2.NetworkListener")
+_SECURE = ("aws_cdk.aws_elasticloadbalancingv2.ApplicationProtocol.HTTPS",
+           "aws_cdk.aws_elasticloadbalancingv2.Protocol.TLS")
+
+
+class HttpsListenerWithoutCertificate(Rule):
+    """Reports an HTTPS (or TLS) listener whose ``certificates=[]`` list is empty.
+
+    Generated code often leaves a placeholder (``certificates=[  # Add your certificate here ]``) where
+    the certificate belongs, because it has no domain to issue one for. Which certificate is right is the
+    author's decision: import an existing one (``acm.Certificate.from_certificate_arn(...)`` with the ARN
+    taken from a parameter or context), issue one with DNS validation (``acm.Certificate(...,
+    validation=acm.CertificateValidation.from_dns(zone))``), or serve plain HTTP until there is a domain.
+    The rule fires on ``lb.add_listener(...)`` and ``elbv2.ApplicationListener``/``NetworkListener`` whose
+    protocol is HTTPS/TLS (or whose port is 443 when no protocol is given).
+    """
+
+    code = "CDK021"
+    name = "https-listener-without-certificate"
+    title = "HTTPS listener with an empty `certificates` list"
+    why = """
+        An HTTPS listener cannot terminate TLS without a certificate; aws-cdk-lib refuses it at synthesis:
+
+            Validation failed with the following errors: [Stack/Alb/Listener] HTTPS Listener needs at least
+            one certificate (call addCertificates)
+
+        There is no certificate cdkfix could pick: it depends on the domain and the account.
+    """
+    source = "seeds/002_2170557884eb4ac5.txt §2 (Missing SSL/TLS Certificate for ALB HTTPS Listener)"
+    fixable = False
+    triggers = ("certificates",)
+    synth_error = "HTTPS Listener needs at least one certificate (call addCertificates)"
+    cases = (
+        Case(
+            "CDK021-invalid-placeholder-comment",
+            """
+            from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+            alb.add_listener(
+                "Https",
+                port=443,
+                protocol=elbv2.ApplicationProtocol.HTTPS,
+                default_target_groups=[target_group],
+                certificates=[
+                    # Add your certificate here
+                ],
+            )
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK021-invalid-listener-construct-port-only",
+            """
+            import aws_cdk.aws_elasticloadbalancingv2 as lb
+            lb.ApplicationListener(self, "L", load_balancer=alb, port=443, certificates=[])
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK021-invalid-tls",
+            """
+            from aws_cdk.aws_elasticloadbalancingv2 import Protocol
+            nlb.add_listener("Tls", port=8443, protocol=Protocol.TLS, certificates=[])
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK021-valid-certificate-or-http",
+            """
+            from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+            alb.add_listener("Https", port=443, certificates=[cert])
+            alb.add_listener("Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, certificates=[])
+            alb.add_listener("Default", port=8080, certificates=[])
+            alb.add_listener("Later", port=443, protocol=elbv2.ApplicationProtocol.HTTPS, certificates=certs)
+            """,
+        ),
+    )
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """``add_listener(...)``/``ApplicationListener(...)`` with ``certificates=[]``."""
+        func = original_node.func
+        is_method = isinstance(func, cst.Attribute) and func.attr.value == "add_listener"
+        if not is_method and self.imports.resolve(func) not in _LISTENERS:
+            return updated_node
+        certificates = keyword(original_node, "certificates")
+        if certificates is None or not isinstance(certificates.value, cst.List) or certificates.value.elements:
+            return updated_node
+        protocol = keyword(original_node, "protocol")
+        port = keyword(original_node, "port")
+        if protocol is not None:
+            secure = self.imports.resolve(protocol.value) in _SECURE
+        else:
+            secure = port is not None and isinstance(port.value, cst.Integer) and port.value.evaluated_value == 443
+        if secure:
+            self.report(certificates, "HTTPS listener with no certificate: import one "
+                                      "(`acm.Certificate.from_certificate_arn`), issue one with DNS validation, "
+                                      "or serve HTTP until there is a domain",
+                        suggestion="certificates=[acm.Certificate.from_certificate_arn(self, \"Certificate\", "
+                                   "certificate_arn)]")
+        return updated_node
