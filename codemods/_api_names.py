@@ -188,3 +188,22 @@ ALPHA_SUFFIX = "_alpha"
 def alpha_distribution(module_leaf: str) -> str:
     """``aws_lambda_python_alpha`` -> ``aws-cdk.aws-lambda-python-alpha`` (the PyPI distribution)."""
     return "aws-cdk." + module_leaf.replace("_", "-")
+
+#: Experimental modules published outside aws-cdk-lib (``aws-cdk.<name>-alpha`` on PyPI), as their Python
+#: module leaf. Used only to recognise an alpha module written without its suffix (``aws_lambda_python``);
+#: whether an alpha module graduated into aws-cdk-lib is decided by the index, never by this list.
+ALPHA_MODULES: frozenset[str] = frozenset({
+    "aws_amplify_alpha", "aws_apigatewayv2_alpha", "aws_apigatewayv2_authorizers_alpha",
+    "aws_apigatewayv2_integrations_alpha", "aws_applicationsignals_alpha", "aws_apprunner_alpha",
+    "aws_appsync_alpha", "aws_batch_alpha", "aws_bedrock_alpha", "aws_cloud9_alpha",
+    "aws_codestar_alpha", "aws_cognito_identitypool_alpha", "aws_ec2_alpha", "aws_eks_v2_alpha",
+    "aws_elasticache_alpha", "aws_gamelift_alpha", "aws_glue_alpha", "aws_imagebuilder_alpha",
+    "aws_iot_actions_alpha", "aws_iot_alpha", "aws_iotevents_actions_alpha", "aws_iotevents_alpha",
+    "aws_ivs_alpha", "aws_kinesisanalytics_flink_alpha", "aws_kinesisfirehose_alpha",
+    "aws_kinesisfirehose_destinations_alpha", "aws_lambda_go_alpha", "aws_lambda_python_alpha",
+    "aws_location_alpha", "aws_msk_alpha", "aws_neptune_alpha", "aws_pipes_alpha",
+    "aws_pipes_enrichments_alpha", "aws_pipes_sources_alpha", "aws_pipes_targets_alpha",
+    "aws_redshift_alpha", "aws_route53resolver_alpha", "aws_s3objectlambda_alpha", "aws_s3tables_alpha",
+    "aws_sagemaker_alpha", "aws_scheduler_alpha", "aws_scheduler_targets_alpha",
+    "aws_servicecatalogappregistry_alpha", "aws_synthetics_alpha", "integ_tests_alpha",
+})

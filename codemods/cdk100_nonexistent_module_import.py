@@ -1,0 +1,409 @@
+"""CDK100: an ``aws_cdk`` module that does not exist (``from aws_cdk import aws_elbv2``)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import libcst as cst
+
+from cdkfix.rule import Case, Rule
+from codemods._api_names import ALPHA_MODULES, ALPHA_SUFFIX, MODULE_ALIASES, alpha_distribution
+from codemods._helpers import dotted_name, expr, index, normalized, rebound_names
+
+CORE = "aws_cdk"
+#: v1's core module: CDK101's business.
+V1_CORE = "core"
+SPELLING_CUTOFF = 0.9
+SPELLING_MARGIN = 0.05
+
+_DOTTED_LEAF = re.compile(r"\baws_cdk\.([a-z][a-z0-9_]*)")
+_CORE_ALIAS = re.compile(r"\bimport\s+aws_cdk\s+as\s+(\w+)")
+_FROM_BLOCK = re.compile(r"from\s+aws_cdk\s+import\s*(\([^)]*\)|[^\n]*)")
+_LOWER_NAME = re.compile(r"([a-z][a-z0-9_]*)\b")
+
+
+class _AttributeNames(cst.CSTVisitor):
+    """``local.<Name>`` for the given locals: which names a module alias is used for."""
+
+    def __init__(self, locals_: set[str]) -> None:
+        self.locals = locals_
+        self.used: dict[str, set[str]] = {name: set() for name in locals_}
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value in self.locals:
+            self.used[node.value.value].add(node.attr.value)
+
+
+class NonexistentModuleImport(Rule):
+    """Replaces an ``aws_cdk`` submodule that does not exist with the module that was meant.
+
+    Covers ``from aws_cdk import aws_elbv2 as elbv2``, ``import aws_cdk.aws_elbv2 as elbv2``,
+    ``from aws_cdk.aws_elbv2 import ApplicationLoadBalancer`` and attribute chains (``cdk.aws_elbv2.X``).
+    The module meant is found, in this order, by a curated alias table (``aws_elbv2`` →
+    ``aws_elasticloadbalancingv2``, ``aws_cognito_idp`` → ``aws_cognito``, ``aws_ssm_parameters`` →
+    ``aws_ssm``...), the same name with other underscores (``aws_secrets_manager``), the name without its
+    ``aws_`` prefix, and a close spelling (one candidate, clearly ahead); every answer must be a module
+    of the user's aws-cdk-lib (the API index). The local name is kept: an aliased import keeps its alias,
+    and a bare ``from aws_cdk import aws_elbv2`` becomes ``from aws_cdk import aws_elasticloadbalancingv2
+    as aws_elbv2`` so every use keeps working without touching it (renaming the uses would be a larger
+    edit for the same result).
+
+    Alpha modules (``aws_cdk.<x>_alpha``) are not part of aws-cdk-lib. When the module graduated (the
+    same module without ``_alpha`` exists and defines every name the file takes from it, e.g.
+    ``aws_apigatewayv2_alpha`` → ``aws_apigatewayv2``) the import is moved to it. Otherwise the rule
+    reports that the separate distribution (``aws-cdk.aws-lambda-python-alpha``) must be installed;
+    ``from aws_cdk import aws_lambda_python_alpha`` and ``import aws_cdk.aws_lambda_python_alpha`` behave
+    the same once it is, so the import itself is left as written. An alpha module written without its
+    suffix (``aws_lambda_python``) gets it. ``aws_cdk.core`` (CDK v1) is CDK101's business.
+    """
+
+    code = "CDK100"
+    name = "nonexistent-module-import"
+    title = "Import of an aws_cdk module that does not exist"
+    why = """
+        aws-cdk-lib's submodules are named after the CloudFormation service namespace
+        (`aws_elasticloadbalancingv2`, `aws_cognito`, `aws_ssm`), not after the short names used in
+        prose; experimental `*_alpha` modules ship in separate distributions. Importing a module that
+        does not exist stops the app at its first line:
+
+            ImportError: cannot import name 'aws_elbv2' from 'aws_cdk'
+            ModuleNotFoundError: No module named 'aws_cdk.aws_elbv2'
+    """
+    source = ("DESIGN.md table: symbol taken from the wrong module (`from aws_cdk import aws_elbv2`); "
+              "corpus: `aws_elbv2 as elbv2`, `aws_lambda_python_alpha as lambda_python`")
+    triggers = ("aws_cdk",)
+    lazy_positions = True
+    synth_error = "cannot import name 'aws_elbv2' from 'aws_cdk'"
+    cases = (
+        Case(
+            "CDK100-invalid-aliased-import-in-block",
+            """
+            from aws_cdk import (
+                Stack,
+                aws_ec2 as ec2,
+                aws_elbv2 as elbv2,  # load balancers
+            )
+            alb = elbv2.ApplicationLoadBalancer(self, "Alb", vpc=vpc)
+            """,
+            """
+            from aws_cdk import (
+                Stack,
+                aws_ec2 as ec2,
+                aws_elasticloadbalancingv2 as elbv2,  # load balancers
+            )
+            alb = elbv2.ApplicationLoadBalancer(self, "Alb", vpc=vpc)
+            """,
+        ),
+        Case(
+            "CDK100-invalid-bare-import-keeps-name",
+            """
+            from aws_cdk import aws_elbv2, aws_cognito_idp as cognito
+            alb = aws_elbv2.ApplicationLoadBalancer(self, "Alb", vpc=vpc)
+            """,
+            """
+            from aws_cdk import aws_elasticloadbalancingv2 as aws_elbv2, aws_cognito as cognito
+            alb = aws_elbv2.ApplicationLoadBalancer(self, "Alb", vpc=vpc)
+            """,
+        ),
+        Case(
+            "CDK100-invalid-import-dotted",
+            """
+            import aws_cdk.aws_ssm_parameters as ssm
+            import aws_cdk.aws_elbv2
+            import aws_cdk.aws_secrets_manager as secrets
+            p = ssm.StringParameter(self, "P", string_value="x")
+            alb = aws_cdk.aws_elbv2.ApplicationLoadBalancer(self, "Alb", vpc=vpc)
+            """,
+            """
+            import aws_cdk.aws_ssm as ssm
+            import aws_cdk.aws_elasticloadbalancingv2
+            import aws_cdk.aws_secretsmanager as secrets
+            p = ssm.StringParameter(self, "P", string_value="x")
+            alb = aws_cdk.aws_elasticloadbalancingv2.ApplicationLoadBalancer(self, "Alb", vpc=vpc)
+            """,
+        ),
+        Case(
+            "CDK100-invalid-from-module-import",
+            """
+            from aws_cdk.aws_elbv2 import ApplicationLoadBalancer, ListenerAction
+            from aws_cdk.aws_cloudwatch_action import SnsAction
+            """,
+            """
+            from aws_cdk.aws_elasticloadbalancingv2 import ApplicationLoadBalancer, ListenerAction
+            from aws_cdk.aws_cloudwatch_actions import SnsAction
+            """,
+        ),
+        Case(
+            "CDK100-invalid-cdk-attribute-chain",
+            """
+            import aws_cdk as cdk
+            alb = cdk.aws_elbv2.ApplicationLoadBalancer(
+                self, "Alb",
+                vpc=vpc,
+            )
+            """,
+            """
+            import aws_cdk as cdk
+            alb = cdk.aws_elasticloadbalancingv2.ApplicationLoadBalancer(
+                self, "Alb",
+                vpc=vpc,
+            )
+            """,
+        ),
+        Case(
+            "CDK100-invalid-graduated-alpha",
+            """
+            from aws_cdk import aws_apigatewayv2_alpha as apigwv2
+            from aws_cdk.aws_apigatewayv2_integrations_alpha import HttpLambdaIntegration
+            api = apigwv2.HttpApi(self, "Api", default_integration=HttpLambdaIntegration("Fn", fn))
+            """,
+            """
+            from aws_cdk import aws_apigatewayv2 as apigwv2
+            from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
+            api = apigwv2.HttpApi(self, "Api", default_integration=HttpLambdaIntegration("Fn", fn))
+            """,
+        ),
+        Case(
+            "CDK100-finding-alpha-needs-its-distribution",
+            """
+            from aws_cdk import aws_lambda_python_alpha as lambda_python
+            fn = lambda_python.PythonFunction(self, "Fn", entry="lambda")
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK100-finding-alpha-not-graduated",
+            """
+            import aws_cdk.aws_ec2_alpha as ec2_alpha
+            vpc = ec2_alpha.VpcV2(self, "Vpc")
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK100-finding-unknown-module",
+            """
+            from aws_cdk import aws_quantum_ledger as qldb
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK100-valid-real-modules",
+            """
+            import aws_cdk as cdk
+            import aws_cdk.aws_s3 as s3
+            from aws_cdk import Stack, aws_elasticloadbalancingv2 as elbv2, custom_resources as cr, assertions
+            from aws_cdk.aws_lambda import Function
+            fn = cdk.aws_lambda.Function
+            """,
+        ),
+        Case(
+            "CDK100-valid-not-aws-cdk-and-shadowed",
+            """
+            from mylib import aws_elbv2
+            import aws_cdk as cdk
+
+            def build(cdk):
+                return cdk.aws_elbv2.Thing()
+            """,
+        ),
+        Case(
+            "CDK100-valid-v1-core-left-to-cdk101",
+            """
+            from aws_cdk import core
+            import aws_cdk.core as core2
+            """,
+        ),
+    )
+
+    # -- prefilter ------------------------------------------------------------------------------------
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only when the text names an ``aws_cdk`` module the bundled index does not know (or an alpha)."""
+        if "aws_cdk" not in source:
+            return False
+        if ALPHA_SUFFIX + " " in source or ALPHA_SUFFIX + "\n" in source or ALPHA_SUFFIX + "." in source:
+            return True
+        api = index()
+        leaves = set(_DOTTED_LEAF.findall(source))
+        for alias in set(_CORE_ALIAS.findall(source)):  # `cdk.aws_elbv2`
+            leaves.update(re.findall(rf"\b{re.escape(alias)}\.([a-z][a-z0-9_]*)", source))
+        for block in _FROM_BLOCK.findall(source):
+            block = re.sub(r"#[^\n]*", "", block).strip("()")
+            leaves.update(m.group(1) for m in map(_LOWER_NAME.match, (item.strip() for item in block.split(",")))
+                          if m is not None)
+        return any(leaf != V1_CORE and not api.has_module(f"{CORE}.{leaf}") and leaf not in api.names(CORE)
+                   for leaf in leaves)
+
+    # -- deciding -------------------------------------------------------------------------------------
+    def visit_Module(self, node: cst.Module) -> bool | None:
+        self._api = None
+        self._rebound: frozenset[str] | None = None
+        self._used: dict[str, set[str]] | None = None
+        return super().visit_Module(node)
+
+    @property
+    def api(self):
+        if self._api is None:
+            self._api = index(self.options)
+        return self._api
+
+    def _exists(self, leaf: str) -> bool:
+        return self.api.has_module(f"{CORE}.{leaf}")
+
+    def _missing(self, leaf: str) -> bool:
+        """``aws_cdk.<leaf>`` is neither a module nor a core name (and not v1's core)."""
+        return (leaf != V1_CORE and leaf[:1].islower() and not self._exists(leaf)
+                and leaf not in self.api.names(CORE))
+
+    def _meant(self, leaf: str, used: set[str] | None) -> tuple[str | None, str]:
+        """The module leaf meant by ``leaf`` (or None) and, when None, a message saying why."""
+        if leaf.endswith(ALPHA_SUFFIX):
+            graduated = leaf[: -len(ALPHA_SUFFIX)]
+            if self._exists(graduated) and used and all(name in self.api.names(f"{CORE}.{graduated}")
+                                                        for name in used):
+                return graduated, ""
+            distribution = alpha_distribution(leaf)
+            return None, (f"`aws_cdk.{leaf}` is not part of aws-cdk-lib: it ships in the separate "
+                          f"distribution `{distribution}`, which must be installed (pip install "
+                          f"{distribution}, and list it in requirements.txt)")
+        if leaf + ALPHA_SUFFIX in ALPHA_MODULES:
+            return leaf + ALPHA_SUFFIX, ""
+        alias = MODULE_ALIASES.get(leaf)
+        if alias and self._exists(alias):
+            return alias, ""
+        leaves = [m[len(CORE) + 1:] for m in self.api.modules if m.startswith(CORE + ".") and m.count(".") == 1]
+        same = [m for m in leaves if normalized(m) == normalized(leaf)]
+        if len(same) == 1:
+            return same[0], ""
+        prefixed = "aws_" + leaf.rstrip("_")
+        if not leaf.startswith("aws_") and self._exists(prefixed):
+            return prefixed, ""
+        scored = sorted(((difflib.SequenceMatcher(None, leaf, m, autojunk=False).ratio(), m) for m in leaves),
+                        reverse=True)
+        if scored and scored[0][0] >= SPELLING_CUTOFF and (
+                len(scored) == 1 or scored[0][0] - scored[1][0] >= SPELLING_MARGIN):
+            return scored[0][1], ""
+        closest = ", ".join(f"`{m}`" for _, m in scored[:3])
+        return None, (f"aws-cdk-lib {self.api.version} has no module `aws_cdk.{leaf}`"
+                      + (f"; the closest are {closest}" if closest else ""))
+
+    def _needs_install(self, leaf: str) -> str | None:
+        if leaf.endswith(ALPHA_SUFFIX):
+            distribution = alpha_distribution(leaf)
+            return (f"`aws_cdk.{leaf}` is not part of aws-cdk-lib: install the separate distribution "
+                    f"`{distribution}` (pip install {distribution}) and list it in requirements.txt")
+        return None
+
+    def _names_used(self, local: str | None) -> set[str] | None:
+        """Attribute names the file takes from a local module alias (computed once, only for alphas)."""
+        if local is None:
+            return None
+        if self._used is None:
+            locals_ = {name for name, target in self.imports.bindings.items() if target.endswith(ALPHA_SUFFIX)}
+            collector = _AttributeNames(locals_)
+            assert self.module_node is not None
+            self.module_node.visit(collector)
+            self._used = collector.used
+        return self._used.get(local)
+
+    # -- imports --------------------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False  # its dotted names are handled here, not as attribute chains
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+        """``from aws_cdk import aws_elbv2 [as x]`` and ``from aws_cdk.aws_elbv2 import X``."""
+        if original_node.relative or original_node.module is None:
+            return updated_node
+        module = dotted_name(original_node.module)
+        if module == CORE and not isinstance(original_node.names, cst.ImportStar):
+            names = list(updated_node.names)  # type: ignore[arg-type]
+            changed = False
+            for i, alias in enumerate(original_node.names):
+                leaf = alias.name.value if isinstance(alias.name, cst.Name) else None
+                if leaf is None or not self._missing(leaf):
+                    continue
+                local = alias.asname.name.value if alias.asname else leaf  # type: ignore[union-attr]
+                meant, why = self._meant(leaf, self._names_used(local))
+                if meant is None:
+                    self.report(alias, why)
+                    continue
+                asname = alias.asname or cst.AsName(name=cst.Name(leaf))
+                replacement = names[i].with_changes(name=cst.Name(meant), asname=asname)
+                fixed = self.fix(alias, names[i], replacement, f"`aws_cdk` has no module `{leaf}`; use `{meant}`")
+                if fixed is replacement:
+                    names[i] = fixed
+                    changed = True
+                    self._report_install(alias, meant)
+            return updated_node.with_changes(names=names) if changed else updated_node
+        if module is None or not module.startswith(CORE + "."):
+            return updated_node
+        leaf = module.split(".")[1]
+        if not self._missing(leaf) or isinstance(original_node.names, cst.ImportStar):
+            return updated_node
+        used = {dotted_name(alias.name) or "" for alias in original_node.names}
+        meant, why = self._meant(leaf, used)
+        if meant is None:
+            self.report(original_node, why)
+            return updated_node
+        new_module = ".".join([CORE, meant, *module.split(".")[2:]])
+        fixed = self.fix(original_node, updated_node, updated_node.with_changes(module=expr(new_module)),
+                         f"`aws_cdk` has no module `{leaf}`; import from `{meant}`")
+        if fixed is not updated_node:
+            self._report_install(original_node, meant)
+        return fixed
+
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        """``import aws_cdk.aws_elbv2 [as x]``."""
+        names = list(updated_node.names)
+        changed = False
+        for i, alias in enumerate(original_node.names):
+            module = dotted_name(alias.name)
+            if module is None or not module.startswith(CORE + "."):
+                continue
+            leaf = module.split(".")[1]
+            if not self._missing(leaf):
+                continue
+            local = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
+            meant, why = self._meant(leaf, self._names_used(local))
+            if meant is None:
+                self.report(alias, why)
+                continue
+            new_module = ".".join([CORE, meant, *module.split(".")[2:]])
+            replacement = names[i].with_changes(name=expr(new_module))
+            fixed = self.fix(alias, names[i], replacement, f"`aws_cdk` has no module `{leaf}`; use `{meant}`")
+            if fixed is replacement:
+                names[i] = fixed
+                changed = True
+                self._report_install(alias, meant)
+        return updated_node.with_changes(names=names) if changed else updated_node
+
+    def _report_install(self, node: cst.CSTNode, meant: str) -> None:
+        message = self._needs_install(meant)
+        if message:
+            self.report(node, message)
+
+    # -- cdk.aws_elbv2.X ------------------------------------------------------------------------------
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        """``cdk.aws_elbv2`` (an attribute of the core module) -> ``cdk.aws_elasticloadbalancingv2``."""
+        leaf = original_node.attr.value
+        if not leaf[:1].islower() or not self._missing(leaf):
+            return updated_node
+        dotted = dotted_name(original_node.value)
+        if dotted is None or self.imports.resolve(original_node.value) != CORE:
+            return updated_node
+        if self._rebound is None:
+            assert self.module_node is not None
+            self._rebound = rebound_names(self.module_node)
+        if dotted.partition(".")[0] in self._rebound:
+            return updated_node
+        meant, why = self._meant(leaf, None)
+        if meant is None or meant.endswith(ALPHA_SUFFIX):
+            if why:
+                self.report(original_node, why)
+            return updated_node
+        return self.fix(original_node, updated_node, updated_node.with_changes(attr=cst.Name(meant)),
+                        f"`aws_cdk` has no module `{leaf}`; use `{meant}`")
