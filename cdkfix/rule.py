@@ -267,12 +267,13 @@ class NewFile:
 class ProjectCase:
     """An executed example of a project rule: a project (relative path -> text) and the files it creates.
 
-    ``creates is None`` means the rule must create nothing for ``files``.
+    ``creates is None`` means the rule must create nothing for ``files``; in ``creates``, a content of
+    None only checks that the file is created.
     """
 
     id: str
     files: dict[str, str] = field(hash=False, compare=False)
-    creates: dict[str, str] | None = field(default=None, hash=False, compare=False)
+    creates: dict[str, str | None] | None = field(default=None, hash=False, compare=False)
 
 
 class ProjectRule(Rule):
