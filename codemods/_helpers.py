@@ -308,6 +308,7 @@ class SourceView:
                         self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         self._bindings: dict[_ast.AST, dict[str, list[Binding]]] = {}
         self._positions: dict[tuple[int, int], list[_ast.AST]] | None = None
+        self._calls: list[_ast.Call] | None = None
 
     # -- text and positions ------------------------------------------------------------------------------
     def text(self, node: _ast.AST) -> str:
@@ -342,9 +343,11 @@ class SourceView:
             return None
         return f"{target}.{rest}" if rest else target
 
-    def calls(self):
-        """Every call in the file."""
-        return (node for node in _ast.walk(self.tree) if isinstance(node, _ast.Call))
+    def calls(self) -> list[_ast.Call]:
+        """Every call in the file (computed once)."""
+        if self._calls is None:
+            self._calls = [node for node in _ast.walk(self.tree) if isinstance(node, _ast.Call)]
+        return self._calls
 
     def parent(self, node: _ast.AST) -> _ast.AST | None:
         return self.parents.get(node)

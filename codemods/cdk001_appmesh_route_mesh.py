@@ -53,6 +53,7 @@ class AppMeshRouteMesh(Rule):
     source = "seeds/000_775badc1dee105d9.txt §1 (Missing Required Parameter in App Mesh Route Constructor)"
     safety = "safe"
     triggers = ("appmesh",)
+    lazy_positions = True  # positions are only needed for the nodes it reports
     synth_error = "missing 1 required keyword-only argument: 'mesh'"
     cases = (
         Case(

@@ -22,6 +22,7 @@ from codemods._helpers import (
 )
 
 SERVICE = "aws-cdk-lib.aws_servicediscovery.IService"
+_CLOUD_MAP_CALL = re.compile(r"\bcloud_map\s*\(")
 _SERVICE_NAME = re.compile(r"^((micro)?service|svc|app|node|task|container)_?name$|^name$", re.IGNORECASE)
 
 
@@ -58,6 +59,7 @@ class CloudMapNoneService(Rule):
               "seeds/001_67a89cab5212e2c0.txt §1 (App Mesh Service Discovery Misconfiguration)")
     safety = "unsafe"
     triggers = ("cloud_map",)
+    lazy_positions = True  # positions are only needed for the nodes it reports
     synth_error = "Unable to deserialize value as aws-cdk-lib.aws_servicediscovery.IService"
     cases = (
         Case(
@@ -244,6 +246,11 @@ class CloudMapNoneService(Rule):
         ),
     )
 
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only a call of ``cloud_map`` (``cloud_map_options=`` alone is not one)."""
+        return _CLOUD_MAP_CALL.search(source) is not None
+
     # -- planning (before the tree is visited: a helper may come before its callers) ----------------------
     def visit_Module(self, node: cst.Module) -> bool | None:
         super().visit_Module(node)
@@ -270,7 +277,7 @@ class CloudMapNoneService(Rule):
         for key, fixed in helpers_fixed.items():
             if self._references(key[1]) == fixed:
                 self._remove.add(key)
-        return True
+        return bool(self._plans)  # nothing to edit: skip the traversal
 
     def _def_key(self, helper: ast.AST) -> tuple[str, str]:
         cls = self._view.parent(helper)

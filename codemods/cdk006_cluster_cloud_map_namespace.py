@@ -53,6 +53,7 @@ class ClusterCloudMapNamespace(Rule):
     source = "seeds/001_67a89cab5212e2c0.txt §2 (Missing CloudMap Namespace in ECS Cluster)"
     safety = "unsafe"
     triggers = ("Cluster",)
+    lazy_positions = True  # positions are only needed for the nodes it reports
     synth_error = "Cannot enable service discovery if a Cloudmap Namespace has not been created in the cluster."
     cases = (
         Case(
@@ -221,8 +222,8 @@ class ClusterCloudMapNamespace(Rule):
     def visit_Module(self, node: cst.Module) -> bool | None:
         super().visit_Module(node)
         self._plans: dict[tuple[int, int], str] = {}
-        if "cloud_map" not in node.code and (self.project is None or "cloud_map" not in self.project.text):
-            return False  # no service anywhere uses Cloud Map
+        if "cloud_map" not in (self.project.text if self.project is not None else node.code):
+            return False  # no service anywhere uses Cloud Map (the project holds this file too)
         try:
             view = SourceView(node.code)
         except (SyntaxError, ValueError):
@@ -232,7 +233,7 @@ class ClusterCloudMapNamespace(Rule):
         clusters = [(v, c) for v in views for c in v.calls() if self._is_cluster(api, v, c)]
         services = [(v, s) for v in views for s in self._services(api, v)]
         if not services:
-            return True
+            return False
         for cluster_view, cluster in clusters:
             if cluster_view is not view or ast_keyword(cluster, NAMESPACE_PROP) is not None or ast_has_star_kwargs(
                     cluster):
@@ -247,7 +248,7 @@ class ClusterCloudMapNamespace(Rule):
                 line = users[0][1].lineno
                 self._plans[(cluster.lineno, view.char_column(cluster.lineno, cluster.col_offset))] = (
                     f"{len(users)} service(s) on this cluster use Cloud Map ({where}, line {line})")
-        return True
+        return bool(self._plans)  # nothing to edit: skip the traversal
 
     def _is_cluster(self, api, view: SourceView, call: ast.Call) -> bool:
         info, method = resolve_callable(api, view.resolve(call.func))

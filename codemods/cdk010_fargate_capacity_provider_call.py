@@ -49,6 +49,7 @@ class FargateCapacityProviderCall(Rule):
     source = "seeds/000_775badc1dee105d9.txt §2 (Invalid ECS Cluster Capacity Provider Configuration)"
     safety = "unsafe"
     triggers = (METHOD,)
+    lazy_positions = True  # positions are only needed for the nodes it reports
     synth_error = "'Cluster' object has no attribute 'add_capacity_provider'"
     cases = (
         Case(
@@ -204,6 +205,8 @@ class FargateCapacityProviderCall(Rule):
         api = index(self.options)
         collector = _Collector()
         node.visit(collector)
+        if not collector.calls:
+            return False
         by_cluster: dict[object, list[tuple[cst.Call, ast.Call]]] = {}
         for cst_call in collector.calls:
             line, column = self.position(cst_call)
@@ -250,7 +253,7 @@ class FargateCapacityProviderCall(Rule):
                 first = _key(view, applied[0])
                 self._remove.discard(first)
                 self._replace[first] = f"{ast.unparse(applied[0].func.value)}.{ENABLE}()"
-        return True
+        return bool(self._remove or self._replace or self._enable or self._loops)
 
     def _receiver(self, api, view: SourceView, receiver: ast.expr):
         """``(type name, constructor call or None)`` when ``receiver`` is an ECS cluster, else ``(None, None)``."""

@@ -75,6 +75,7 @@ class PlaceholderContainerImage(Rule):
     fixable = False
     before_synthesizes = True
     triggers = ("from_registry",)
+    lazy_positions = True  # positions are only needed for the nodes it reports
     synth_error = ""
     cases = (
         Case(
