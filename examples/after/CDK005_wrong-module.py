@@ -18,19 +18,19 @@ from constructs import Construct, IConstruct
 class MonitoringStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        log_group = logs.LogGroup(
+            self,
+            "HandlerLogs",
+            retention=logs.RetentionDays.ONE_WEEK,  # short-lived debugging logs
+            removal_policy=RemovalPolicy.DESTROY,
+        )
         handler = lambda_.Function(
             self,
             "Handler",
             runtime=lambda_.Runtime.PYTHON_3_12,
             handler="index.handler",
             code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
-        )
-        logs.LogGroup(
-            self,
-            "HandlerLogs",
-            log_group_name=f"/aws/lambda/{handler.function_name}",
-            retention=logs.RetentionDays.ONE_WEEK,  # short-lived debugging logs
-            removal_policy=RemovalPolicy.DESTROY,
+            log_group=log_group,
         )
         topic = sns.Topic(self, "Alerts")
         alarm = handler.metric_errors().create_alarm(self, "Errors", threshold=1, evaluation_periods=1)
