@@ -650,7 +650,7 @@ def preferred_quote(source: str) -> str:
 
 
 _SUFFIX_NAME = _re.compile(
-    r"^(env(ironment)?_?suffix|suffix|stage(_name)?|env(ironment)?_name|env(ironment)?|deploy(ment)?_env)$",
+    r"^(env(ironment)?_?suffix|suffix|stage(_name)?|env(ironment)?_name|environment|deploy(ment)?_env)$",
     _re.IGNORECASE)
 
 
@@ -664,8 +664,12 @@ def environment_suffix_expr(view: SourceView, at: _ast.AST) -> str | None:
         values = [b.value for b in names[name] if b.value is not None]
         if kinds & {"import", "def"}:
             continue
-        if any(isinstance(v, (_ast.Dict, _ast.List, _ast.Tuple, _ast.Set)) for v in values):
-            continue
+        if any(isinstance(v, (_ast.Dict, _ast.List, _ast.Tuple, _ast.Set)) or (
+                isinstance(v, _ast.Call) and (view.resolve(v.func) or "").startswith("aws_cdk")) for v in values):
+            continue  # `environment = {...}`, `environment = cdk.Environment(...)`
+        annotations = [b.annotation for b in names[name] if b.annotation is not None]
+        if any("str" not in _ast.unparse(a) for a in annotations):
+            continue  # `environment: dict`
         return name
     cls = view.enclosing_class(at)
     me = view.self_name(at)
@@ -677,6 +681,18 @@ def environment_suffix_expr(view: SourceView, at: _ast.AST) -> str | None:
         for attr in sorted(attrs, key=lambda n: ("suffix" not in n.lower(), n)):
             if _SUFFIX_NAME.match(attr) and view.self_attribute(cls, attr):
                 return f"{me}.{attr}"
+    # `props.environment_suffix` read in the same function, `props` being one of its parameters.
+    function = view.enclosing_function(at)
+    if function is not None:
+        params = {name for name, bindings in view.bindings_in(function).items()
+                  if all(b.kind == "param" for b in bindings)}
+        reads = sorted({(node.value.id, node.attr) for node in _ast.walk(function)
+                        if isinstance(node, _ast.Attribute) and isinstance(node.value, _ast.Name)
+                        and node.value.id in params and node.value.id != me and _SUFFIX_NAME.match(node.attr)
+                        and ("suffix" in node.attr.lower() or "stage" in node.attr.lower())},
+                       key=lambda pair: ("suffix" not in pair[1].lower(), pair))
+        if reads:
+            return f"{reads[0][0]}.{reads[0][1]}"
     return None
 
 

@@ -35,7 +35,8 @@ class CloudMapNoneService(Rule):
     to ``None`` or through a helper method/function of the same file whose every ``return`` is ``None``.
     The rule switches to ``ServiceDiscovery.dns(hostname=...)``, the hostname built from what the code
     shows: the Cloud Map name the ECS service registers (``ecs.CloudMapOptions(name=...)``), else the
-    service name passed to the helper or a ``service_name``-like variable in scope; then a dot and the
+    service name passed to the helper, a ``service_name``-like variable in scope or the virtual node's
+    ``virtual_node_name``; then a dot and the
     Cloud Map namespace name (the namespace those options use, the cluster's default namespace, or the one
     cdkfix's CDK006 gives the cluster: ``{environment_suffix}.local``). A helper that nothing else calls is
     removed, and so is a comment trailing ``service=None`` (it spoke of the service that is gone). Without
@@ -201,6 +202,24 @@ class CloudMapNoneService(Rule):
             unsafe=True,
         ),
         Case(
+            "CDK002-invalid-virtual-node-name-and-cluster-namespace",
+            """
+            from aws_cdk import aws_appmesh as appmesh, aws_ecs as ecs
+
+            cluster = ecs.Cluster(app, "Cluster", default_cloud_map_namespace=ecs.CloudMapNamespaceOptions(name="shop.internal"))
+            appmesh.VirtualNode(app, "Cart", mesh=mesh, virtual_node_name="cart",
+                                service_discovery=appmesh.ServiceDiscovery.cloud_map(None, {"team": "web"}))
+            """,
+            """
+            from aws_cdk import aws_appmesh as appmesh, aws_ecs as ecs
+
+            cluster = ecs.Cluster(app, "Cluster", default_cloud_map_namespace=ecs.CloudMapNamespaceOptions(name="shop.internal"))
+            appmesh.VirtualNode(app, "Cart", mesh=mesh, virtual_node_name="cart",
+                                service_discovery=appmesh.ServiceDiscovery.dns(hostname="cart.shop.internal"))
+            """,
+            unsafe=True,
+        ),
+        Case(
             "CDK002-valid-unsafe-not-enabled",
             """
             from aws_cdk import aws_appmesh as appmesh
@@ -321,7 +340,8 @@ class CloudMapNoneService(Rule):
         else:
             return None
         allowed = {target.params[0].name, "ip_preference", "instance_attributes"}
-        if len(node.args) > 1 or any(kw.arg not in allowed for kw in node.keywords):
+        if (len(node.args) > 3 or any(isinstance(a, ast.Starred) for a in node.args)
+                or any(kw.arg not in allowed for kw in node.keywords)):
             return "", reason + " and the call has arguments DNS discovery does not take", None
         self._literal_quote = None
         service_part = self._service_part(node, service, helper)
@@ -385,8 +405,17 @@ class CloudMapNoneService(Rule):
         for name in sorted(visible, key=lambda n: (n.lower() == "name", n)):
             bindings = visible[name]
             if _SERVICE_NAME.match(name) and all(b.kind in ("param", "assign", "for") for b in bindings) and not any(
-                    isinstance(b.value, (ast.List, ast.Dict, ast.Tuple, ast.Set, ast.Call)) for b in bindings):
+                    isinstance(b.value, (ast.List, ast.Dict, ast.Tuple, ast.Set)) or (
+                        isinstance(b.value, ast.Call) and (view.resolve(b.value.func) or "").startswith("aws_cdk"))
+                    for b in bindings):
                 return [(True, name)]
+        # 4. The name of the virtual node the discovery is for.
+        keyword = view.parent(node)
+        holder = view.parent(keyword) if isinstance(keyword, ast.keyword) else None
+        if isinstance(holder, ast.Call):
+            node_name = ast_keyword(holder, "virtual_node_name")
+            if node_name is not None and view.free_names_bound(node_name, node):
+                return self._parts(view, node_name)
         return None
 
     def _cloud_map_options(self, node: ast.Call) -> list[tuple[ast.expr, ast.expr | None]]:
@@ -494,18 +523,23 @@ class CloudMapNoneService(Rule):
             self.report(original_node, f"App Mesh Cloud Map discovery without a service: {reason}",
                         suggestion="appmesh.ServiceDiscovery.dns(hostname=\"<service>.<namespace>\")")
             return updated_node
-        args = list(updated_node.args)
+        no_space = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+        call = updated_node
+        args = list(call.args)
+        if len(args) > 2 and args[2].keyword is None:  # cloud_map(svc, attrs, ip_preference)
+            args[2] = args[2].with_changes(keyword=cst.Name("ip_preference"), equal=no_space)
+            call = call.with_changes(args=args)
+        extra = next((i for i, a in enumerate(call.args) if i > 0 and (
+            a.keyword is None or a.keyword.value == "instance_attributes")), None)
+        if extra is not None:  # DNS discovery has no instance attributes
+            call = without_arg(call, extra)
+        args = list(call.args)
         position = next(i for i, a in enumerate(args) if a.keyword is None or a.keyword.value == "service")
         args[position] = _without_trailing_comment(args[position]).with_changes(
             keyword=cst.Name("hostname"), value=cst.parse_expression(hostname),
-            equal=args[position].equal if args[position].keyword is not None else cst.AssignEqual(
-                cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
-        replacement = updated_node.with_changes(
-            func=updated_node.func.with_changes(attr=cst.Name("dns")), args=args)  # type: ignore[attr-defined]
-        extra = next((i for i, a in enumerate(replacement.args)
-                      if a.keyword is not None and a.keyword.value == "instance_attributes"), None)
-        if extra is not None:
-            replacement = without_arg(replacement, extra)
+            equal=args[position].equal if args[position].keyword is not None else no_space)
+        replacement = call.with_changes(
+            func=call.func.with_changes(attr=cst.Name("dns")), args=args)  # type: ignore[attr-defined]
         message = (f"Cloud Map discovery without a service ({reason}); use DNS discovery with "
                    f"`hostname={hostname}`, a guess from the code: check it is the DNS name the ECS service "
                    f"registers in Cloud Map")
