@@ -1,0 +1,526 @@
+"""Throughput and memory figures for cdkfix on a generated corpus (a script that prints a table, not a test).
+
+    python benchmarks/throughput.py                 # 2,000 files, 10,000 for peak memory
+    python benchmarks/throughput.py --files 300 --rss-files 1000 --fixit-files 50   # a quick look
+    python benchmarks/throughput.py --profile       # also cProfile `check` on clean files and on findings
+
+The corpus (in a temporary directory) is built from the repository's ``examples/before`` and
+``examples/after`` files, every rule's cases, the Python blocks of the Markdown answers in
+``../shared/corpus`` (when present) and a few clean CDK stacks written here; each file is a variant
+(identifiers renamed, top-level classes shuffled, sometimes two sources joined). Files are then sorted into
+"clean" (cdkfix reports nothing) and "with findings" by one cdkfix run.
+
+Every figure is also given as a ratio of time per file to the LibCST floor measured in the same run on the
+same files (``read_text`` + ``libcst.parse_module`` + ``.code``): below 1.0 is faster than parsing.
+Targets: clean files >= 5x faster than the floor (ratio <= 0.20); files with findings <= 1.5x the floor;
+``-j2`` >= 1.7x ``-j1``; peak RSS < 300 MB for 10,000 files; a cached re-run >= 10x faster than the first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CLEAN_TEMPLATES = [
+    '''\
+    from aws_cdk import (
+        Duration,
+        RemovalPolicy,
+        Stack,
+        aws_s3 as s3,
+        aws_sqs as sqs,
+    )
+    from constructs import Construct
+
+
+    class StorageStack(Stack):
+        def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+            super().__init__(scope, construct_id, **kwargs)
+            self.bucket = s3.Bucket(
+                self,
+                "Data",
+                versioned=True,
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            self.queue = sqs.Queue(self, "Work", visibility_timeout=Duration.seconds(60))
+    ''',
+    '''\
+    import aws_cdk as cdk
+    from aws_cdk import aws_lambda as _lambda
+    from aws_cdk import aws_apigateway as apigw
+    from constructs import Construct
+
+
+    class ApiStack(cdk.Stack):
+        def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+            super().__init__(scope, construct_id, **kwargs)
+            handler = _lambda.Function(
+                self,
+                "Handler",
+                runtime=_lambda.Runtime.PYTHON_3_12,
+                handler="index.handler",
+                code=_lambda.Code.from_inline("def handler(event, context):\\n    return {}"),
+                memory_size=256,
+                timeout=cdk.Duration.seconds(10),
+            )
+            api = apigw.LambdaRestApi(self, "Api", handler=handler, proxy=False)
+            items = api.root.add_resource("items")
+            items.add_method("GET")
+            items.add_method("POST")
+            cdk.CfnOutput(self, "Url", value=api.url)
+
+
+    app = cdk.App()
+    ApiStack(app, "ApiStack")
+    app.synth()
+    ''',
+    '''\
+    from aws_cdk import Stack, CfnOutput
+    from aws_cdk import aws_ec2 as ec2
+    from aws_cdk import aws_ecs as ecs
+    from constructs import Construct
+
+
+    class NetworkStack(Stack):
+        def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
+            super().__init__(scope, construct_id, **kwargs)
+            self.vpc = ec2.Vpc(
+                self,
+                "Vpc",
+                max_azs=2,
+                nat_gateways=1,
+                subnet_configuration=[
+                    ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24),
+                    ec2.SubnetConfiguration(name="app", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=24),
+                ],
+            )
+            self.cluster = ecs.Cluster(self, "Cluster", vpc=self.vpc, container_insights=True)
+            CfnOutput(self, "VpcId", value=self.vpc.vpc_id)
+    ''',
+    '''\
+    from aws_cdk import Stack
+    from aws_cdk import aws_sns as sns
+    from aws_cdk import aws_sns_subscriptions as subs
+    from aws_cdk import aws_iam as iam
+    from constructs import Construct
+
+
+    class AlertsStack(Stack):
+        """Alert fan-out: one topic, an e-mail subscription and a publishing role."""
+
+        def __init__(self, scope: Construct, construct_id: str, *, email: str, **kwargs) -> None:
+            super().__init__(scope, construct_id, **kwargs)
+            topic = sns.Topic(self, "Alerts", display_name="Alerts")
+            topic.add_subscription(subs.EmailSubscription(email))
+            role = iam.Role(self, "Publisher", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+            topic.grant_publish(role)
+            for index, name in enumerate(["low", "medium", "high"]):
+                sns.Topic(self, f"Severity{index}", display_name=name.title())
+    ''',
+]
+
+
+# -- corpus -----------------------------------------------------------------------------------------------------
+def _parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def seed_sources() -> list[str]:
+    """Every Python source the corpus is varied from."""
+    from cdkfix.registry import all_rules
+
+    seeds: list[str] = []
+    for side in ("before", "after"):
+        seeds += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples" / side).glob("*.py"))]
+    for rule in all_rules():
+        for case in rule.cases:
+            for text in (case.before, case.after):
+                if text:
+                    seeds.append(textwrap.dedent(text).lstrip("\n"))
+    shared = ROOT.parent / "shared" / "corpus"
+    if shared.is_dir():
+        from cdkfix.markdown import find_python_blocks
+
+        for md in sorted(shared.glob("*/*.md")):
+            try:
+                blocks = find_python_blocks(md.read_text(encoding="utf-8"))
+            except Exception:
+                continue
+            seeds += [b.body for b in blocks if b.body.count("\n") >= 5]
+    seeds += [textwrap.dedent(t) for t in CLEAN_TEMPLATES]
+    return [s for s in seeds if _parses(s)]
+
+
+def vary(text: str, rng: random.Random, n: int) -> str:
+    """Rename classes and top-level names, and shuffle the top-level classes (stacks)."""
+    tree = ast.parse(text)
+    names = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    names |= {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+              if isinstance(t, ast.Name) and not t.id.isupper() and t.id not in ("app",)}
+    for name in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"\b{re.escape(name)}\b", f"{name}{n}", text)
+    lines = text.splitlines(keepends=True)
+    tree = ast.parse(text)
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef) and not node.decorator_list]
+    if len(classes) >= 2 and rng.random() < 0.7:
+        spans = [(c.lineno - 1, c.end_lineno) for c in classes]
+        # only shuffle classes that are contiguous blocks separated by blank lines / comments
+        chunks = ["".join(lines[a:b]) for a, b in spans]
+        order = list(range(len(chunks)))
+        rng.shuffle(order)
+        out = list(lines)
+        for (a, b), k in sorted(zip(spans, order), reverse=True):
+            out[a:b] = [chunks[k]]
+        candidate = "".join(out)
+        if _parses(candidate):
+            text = candidate
+    return text
+
+
+def build_corpus(directory: Path, count: int, seed: int = 7) -> list[Path]:
+    rng = random.Random(seed)
+    seeds = seed_sources()
+    paths: list[Path] = []
+    for n in range(count):
+        text = vary(rng.choice(seeds), rng, n)
+        if rng.random() < 0.25:  # a bigger file: two answers in one module
+            text = text.rstrip("\n") + "\n\n\n" + vary(rng.choice(seeds), rng, n + count)
+        if not _parses(text):
+            continue
+        sub = directory / f"d{n // 500:02}"
+        sub.mkdir(parents=True, exist_ok=True)
+        path = sub / f"app_{n:05}.py"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def count_lines(paths: Sequence[Path]) -> int:
+    return sum(p.read_bytes().count(b"\n") for p in paths)
+
+
+# -- timing -----------------------------------------------------------------------------------------------------
+def timed(fn: Callable[[], object], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def libcst_floor(paths: Sequence[Path]) -> None:
+    import libcst as cst
+
+    for path in paths:
+        cst.parse_module(path.read_text(encoding="utf-8")).code
+
+
+def ast_parse(paths: Sequence[Path]) -> None:
+    for path in paths:
+        ast.parse(path.read_text(encoding="utf-8"))
+
+
+def check_run(paths: Sequence[Path], jobs: int, cache=None):
+    from cdkfix.parallel import run_files
+    from cdkfix.registry import all_rules
+    from cdkfix.rule import RuleOptions
+    from cdkfix.runner import RunOptions
+
+    return run_files(paths, RunOptions(all_rules(), RuleOptions()), jobs, cache=cache)
+
+
+def dry_run(paths: Sequence[Path], jobs: int) -> None:
+    """``apply --dry-run``: the engine work plus rendering what the CLI prints (diffs, findings, summary)."""
+    from cdkfix.report import finding_line, summary
+
+    outcomes = check_run(paths, jobs)
+    sink = io.StringIO()
+    for outcome in outcomes:
+        for diff in outcome.diffs:
+            sink.write(diff)
+        for finding in outcome.findings:
+            if not finding.applied:
+                sink.write(finding_line(finding, mode="apply"))
+    sink.write(summary(outcomes, mode="apply", dry_run=True))
+
+
+def fixit_run(paths: Sequence[Path]) -> int:
+    from fixit.api import fixit_paths
+    from fixit.ftypes import Options, QualifiedRule
+
+    options = Options(rules=[QualifiedRule("cdkfix.fixit_bridge")])
+    violations = 0
+    for result in fixit_paths(list(paths), options=options, parallel=False):
+        violations += result.violation is not None
+    return violations
+
+
+def cli(args: Sequence[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "cdkfix.cli", *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def rss_child(directory: Path, jobs: int, tracemalloc_on: bool) -> None:
+    """Run in a child process: check every file under ``directory`` and print time and peak memory."""
+    from cdkfix.sources import discover
+
+    if tracemalloc_on:
+        import tracemalloc
+
+        tracemalloc.start()
+    paths = [p for p in discover([str(directory)]) if isinstance(p, Path)]
+    start = time.perf_counter()
+    outcomes = check_run(paths, jobs)
+    seconds = time.perf_counter() - start
+    report = {
+        "files": len(outcomes),
+        "seconds": seconds,
+        "maxrss_self_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "maxrss_children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+    if tracemalloc_on:
+        import tracemalloc
+
+        report["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    print(json.dumps(report))
+
+
+def profile(paths: Sequence[Path], label: str, top: int = 18) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    check_run(paths, 1)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    out.write("\n-- by cumulative time --\n")
+    stats.sort_stats("cumulative").print_stats(top)
+    text = out.getvalue()
+    text = text[text.find("   ncalls"):] if "   ncalls" in text else text
+    return f"== cProfile: check -j1 on {len(paths)} {label} files ==\n{text}"
+
+
+def per_rule_costs(paths: Sequence[Path]) -> str:
+    """For each rule: how often its prefilter lets it run, and what a run costs (times ``engine._run_rule``)."""
+    import cdkfix.engine as engine
+    from cdkfix.registry import all_rules
+
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    runs: dict[str, list[float]] = {}
+    original = engine._run_rule
+
+    def timed_run(rule, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(rule, *args, **kwargs)
+        finally:
+            runs.setdefault(rule.code, []).append(time.perf_counter() - start)
+
+    engine._run_rule = timed_run
+    try:
+        check_run(paths, 1)
+    finally:
+        engine._run_rule = original
+    rows = []
+    for rule in all_rules():
+        passes = sum(1 for text in texts if rule.may_fire(text))
+        spent = runs.get(rule.code, [])
+        rows.append((sum(spent), rule, passes, len(spent)))
+    total = sum(r[0] for r in rows) or 1.0
+    out = [f"== per rule, check -j1 on {len(paths)} files: prefilter pass rate and cost of a run ==",
+           f"{'rule':<42} {'prefilter':>10} {'runs':>5} {'ms/run':>7} {'share':>6}  triggers"]
+    for spent, rule, passes, count in sorted(rows, key=lambda r: -r[0]):
+        out.append(f"{rule.code + ' ' + rule.name:<42} {passes:>4}/{len(paths):<5} {count:>5} "
+                   f"{1000 * spent / max(count, 1):>7.1f} {100 * spent / total:>5.1f}%  {', '.join(map(repr, rule.triggers[:4]))}")
+    return "\n".join(out)
+
+
+# -- report ---------------------------------------------------------------------------------------------------
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, int, int, float, float | None]] = []
+
+    def add(self, label: str, files: int, lines: int, seconds: float, floor: float | None) -> float | None:
+        """``floor`` is the floor's seconds for the same files; returns the ratio to it."""
+        ratio = (seconds / floor) if floor else None
+        self.rows.append((label, files, lines, seconds, ratio))
+        return ratio
+
+    def render(self) -> str:
+        head = f"{'measurement':<46} {'files':>6} {'seconds':>8} {'files/s':>9} {'lines/s':>10} {'ms/file':>8} {'vs floor':>9}"
+        out = [head, "-" * len(head)]
+        for label, files, lines, seconds, ratio in self.rows:
+            rate = files / seconds if seconds else float("inf")
+            lrate = lines / seconds if seconds else float("inf")
+            ms = 1000 * seconds / files if files else 0.0
+            r = f"{ratio:.2f}x" if ratio is not None else ""
+            out.append(f"{label:<46} {files:>6} {seconds:>8.2f} {rate:>9.0f} {lrate:>10.0f} {ms:>8.2f} {r:>9}")
+        return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--files", type=int, default=2000)
+    parser.add_argument("--rss-files", type=int, default=10000)
+    parser.add_argument("--fixit-files", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="also cProfile check on clean and on findings files")
+    parser.add_argument("--keep", action="store_true", help="keep the corpus directory")
+    parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--jobs", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--tracemalloc", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.rss_child:
+        rss_child(args.rss_child, args.jobs, args.tracemalloc)
+        return 0
+
+    import cdkfix
+    from cdkfix.registry import all_rules
+
+    os.environ.pop("CDKFIX_CACHE_DIR", None)
+    work = Path(tempfile.mkdtemp(prefix="cdkfix-bench-"))
+    try:
+        started = time.perf_counter()
+        corpus = build_corpus(work / "corpus", args.files)
+        sorting = check_run(corpus, 2)  # also warms the OS file cache
+        clean = [p for p, o in zip(corpus, sorting) if not o.findings and not o.errors and not o.changed]
+        dirty = [p for p, o in zip(corpus, sorting) if o.findings or o.changed]
+        errors = sum(1 for o in sorting if o.errors)
+        lines = {id(s): count_lines(s) for s in (corpus, clean, dirty)}
+        print(f"cdkfix {cdkfix.__version__}, {len(all_rules())} rules; Python {platform.python_version()}, "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+        print(f"corpus: {len(corpus)} files, {lines[id(corpus)]} lines: {len(clean)} clean, {len(dirty)} with "
+              f"findings, {errors} with errors (built and sorted in {time.perf_counter() - started:.1f}s)\n")
+
+        table = Table()
+        floors = {}
+        for name, subset in (("clean", clean), ("findings", dirty), ("all", corpus)):
+            floors[name] = timed(lambda s=subset: libcst_floor(s), repeat=2)
+            table.add(f"LibCST parse+code (floor), {name}", len(subset), lines[id(subset)], floors[name], floors[name])
+        t = timed(lambda: ast_parse(corpus), repeat=2)
+        table.add("ast.parse (reference), all", len(corpus), lines[id(corpus)], t, floors["all"])
+
+        ratios: dict[str, float | None] = {}
+        seconds: dict[str, float] = {}
+        for jobs in (1, 2):
+            for name, subset in (("clean", clean), ("findings", dirty)):
+                seconds[f"check{jobs}{name}"] = s = timed(lambda: check_run(subset, jobs))
+                ratios[f"check{jobs}{name}"] = table.add(f"check -j{jobs}, {name}", len(subset), lines[id(subset)], s,
+                                                         floors[name])
+        for jobs in (1, 2):
+            seconds[f"dry{jobs}"] = s = timed(lambda: dry_run(corpus, jobs))
+            table.add(f"apply --dry-run -j{jobs}, all", len(corpus), lines[id(corpus)], s, floors["all"])
+
+        s = cli(["check", str(work / "corpus")], work)
+        table.add("CLI `cdkfix check` (one process, with startup)", len(corpus), lines[id(corpus)], s, floors["all"])
+        s = cli(["apply", "--dry-run", str(work / "corpus")], work)
+        table.add("CLI `cdkfix apply --dry-run` (one process)", len(corpus), lines[id(corpus)], s, floors["all"])
+
+        subset = corpus[: args.fixit_files]
+        floor_subset = timed(lambda: libcst_floor(subset))
+        s = timed(lambda: fixit_run(subset))
+        table.add(f"fixit lint, bridge rules (in-process)", len(subset), count_lines(subset), s, floor_subset)
+        s = timed(lambda: check_run(subset, 1))
+        table.add(f"check -j1 on the same fixit subset", len(subset), count_lines(subset), s, floor_subset)
+
+        from cdkfix.cache import Cache
+
+        cache = Cache(work)
+        first = timed(lambda: check_run(corpus, 1, cache))
+        second = timed(lambda: check_run(corpus, 1, cache))
+        table.add("check -j1 with an empty cache, all", len(corpus), lines[id(corpus)], first, floors["all"])
+        table.add("check -j1 re-run from the cache, all", len(corpus), lines[id(corpus)], second, floors["all"])
+
+        # Peak memory for a large run, in a fresh process (copies of the corpus up to --rss-files).
+        big = work / "big"
+        n = 0
+        while n < args.rss_files:
+            for path in corpus:
+                if n >= args.rss_files:
+                    break
+                target = big / ("first_half" if n < args.rss_files // 2 else "second_half") / f"f{n:06}.py"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+                n += 1
+        rss = {}
+        half = subprocess.run([sys.executable, __file__, "--rss-child", str(big / "first_half"), "--jobs", "1"],
+                              capture_output=True, text=True, check=True)
+        rss_half = json.loads(half.stdout.strip().splitlines()[-1])
+        for jobs in (1, 2):
+            out = subprocess.run([sys.executable, __file__, "--rss-child", str(big), "--jobs", str(jobs)],
+                                 capture_output=True, text=True, check=True)
+            rss[jobs] = json.loads(out.stdout.strip().splitlines()[-1])
+            table.add(f"check -j{jobs}, {rss[jobs]['files']} files (peak memory run)", rss[jobs]["files"],
+                      count_lines(corpus) * rss[jobs]["files"] // max(len(corpus), 1), rss[jobs]["seconds"], None)
+
+        print(table.render())
+        slope = (rss[1]["maxrss_self_mb"] - rss_half["maxrss_self_mb"]) / max(rss[1]["files"] - rss_half["files"], 1)
+        estimate = rss[1]["maxrss_self_mb"] + slope * max(10000 - rss[1]["files"], 0)
+        print(f"\npeak RSS -j1: {rss_half['maxrss_self_mb']:.0f} MB for {rss_half['files']} files, "
+              f"{rss[1]['maxrss_self_mb']:.0f} MB for {rss[1]['files']} files "
+              f"({1024 * slope:.1f} KB per file; about {estimate:.0f} MB for 10,000 files); "
+              f"-j2: parent {rss[2]['maxrss_self_mb']:.0f} MB, largest worker {rss[2]['maxrss_children_mb']:.0f} MB")
+        print()
+        j2_clean = seconds["check1clean"] / seconds["check2clean"]
+        j2_dirty = seconds["check1findings"] / seconds["check2findings"]
+        j2_all = seconds["dry1"] / seconds["dry2"]
+        peak1 = rss[1]["maxrss_self_mb"]
+        peak2 = max(rss[2]["maxrss_self_mb"], rss[2]["maxrss_children_mb"])
+        targets = [
+            ("clean files >= 5x faster than the parse floor (ratio <= 0.20)", f"{ratios['check1clean']:.2f}x",
+             ratios["check1clean"] <= 0.20),
+            ("files with findings <= 1.5x the parse floor", f"{ratios['check1findings']:.2f}x",
+             ratios["check1findings"] <= 1.5),
+            ("-j2 >= 1.7x -j1 (clean / findings / dry-run all)", f"{j2_clean:.2f}x / {j2_dirty:.2f}x / {j2_all:.2f}x",
+             min(j2_dirty, j2_all) >= 1.7),
+            (f"peak RSS < 300 MB for 10,000 files (-j1 measured at {rss[1]['files']}, extrapolated; -j2 largest)",
+             f"{estimate:.0f} MB; {peak2:.0f} MB", max(estimate, peak2) < 300),
+            ("cached re-run >= 10x faster than the first", f"{first / second:.1f}x", first / second >= 10),
+        ]
+        print(f"{'target':<72} {'measured':>26}  result")
+        for label, value, ok in targets:
+            print(f"{label:<72} {value:>26}  {'PASS' if ok else 'FAIL'}")
+        if args.profile:
+            print()
+            print(per_rule_costs(corpus))
+            print()
+            print(profile(clean[:300], "clean"))
+            print(profile(dirty[:150], "with-findings"))
+    finally:
+        if args.keep:
+            print(f"\ncorpus kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
