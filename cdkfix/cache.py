@@ -87,17 +87,18 @@ def _rule_codes(rules: Iterable[Any]) -> list[str]:
 
 
 def cache_key(data: bytes, rules: Iterable[Any], options: RunOptions | RuleOptions | None, index_version: str,
-              *, path: str = "") -> str:
+              *, path: str = "", code: str | None = None) -> str:
     """The cache key of one file's outcome.
 
     ``rules`` are rule classes or codes; ``options`` a :class:`RunOptions` or :class:`RuleOptions` (only the
-    rule options matter: whether the file is written afterwards does not change the outcome).
+    rule options matter: whether the file is written afterwards does not change the outcome). ``code`` is
+    the :func:`code_fingerprint` to use (default: this process's).
     """
     rule_options = options.rule_options if isinstance(options, RunOptions) else (options or RuleOptions())
     material = {
         "format": CACHE_FORMAT,
         "cdkfix": __version__,
-        "code": code_fingerprint(),
+        "code": code or code_fingerprint(),
         "rules": _rule_codes(rules),
         "unsafe": bool(rule_options.unsafe_fixes),
         "cdk_version": rule_options.cdk_version,
@@ -113,8 +114,11 @@ def cache_key(data: bytes, rules: Iterable[Any], options: RunOptions | RuleOptio
 class Cache:
     """Cache entries under ``root/.cdkfix_cache`` (or ``$CDKFIX_CACHE_DIR`` when set)."""
 
-    def __init__(self, root: Path | str, *, directory: Path | str | None = None) -> None:
+    def __init__(self, root: Path | str, *, directory: Path | str | None = None, code: str | None = None) -> None:
         env = os.environ.get(ENV_CACHE_DIR)
+        #: The code fingerprint in the keys: fixed when the cache is created, and handed to worker processes
+        #: so every process of a run uses the same keys even if sources change on disk during the run.
+        self.code = code or code_fingerprint()
         self.directory = Path(directory) if directory is not None else Path(env) if env else Path(root) / CACHE_DIR_NAME
         self._prepared = False
         self.hits = 0
@@ -224,7 +228,7 @@ def process_file_cached(path: Path, options: RunOptions, cache: Cache | None, *,
     key = None
     if cache is not None:
         index = index if index is not None else index_version(options.rule_options.cdk_version)
-        key = cache_key(data, options.rules, options, index, path=display)
+        key = cache_key(data, options.rules, options, index, path=display, code=cache.code)
         value = cache.get(key)
         if value is not None:
             try:

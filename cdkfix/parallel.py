@@ -42,6 +42,7 @@ class WorkerSpec:
     rule_options: RuleOptions
     write: bool
     cache_dir: str | None = None
+    cache_code: str | None = None
 
 
 def _rule_refs(rules: Sequence[type[Rule]]) -> tuple[str | type[Rule], ...]:
@@ -51,10 +52,11 @@ def _rule_refs(rules: Sequence[type[Rule]]) -> tuple[str | type[Rule], ...]:
     return tuple(rule.code if registered.get(rule.code) is rule else rule for rule in rules)
 
 
-def spec_for(options: RunOptions, cache_dir: str | Path | None = None) -> WorkerSpec:
-    """The picklable form of ``options``."""
+def spec_for(options: RunOptions, cache: Any = None) -> WorkerSpec:
+    """The picklable form of ``options`` (and of the :class:`cdkfix.cache.Cache` in use, if any)."""
     return WorkerSpec(_rule_refs(options.rules), options.rule_options, options.write,
-                      str(cache_dir) if cache_dir is not None else None)
+                      str(cache.directory) if cache is not None else None,
+                      getattr(cache, "code", None) if cache is not None else None)
 
 
 def options_from_spec(spec: WorkerSpec) -> RunOptions:
@@ -78,7 +80,7 @@ def _init_worker(spec: WorkerSpec) -> None:
     if spec.cache_dir is not None:
         from cdkfix.cache import Cache
 
-        _WORKER["cache"] = Cache(spec.cache_dir, directory=spec.cache_dir)
+        _WORKER["cache"] = Cache(spec.cache_dir, directory=spec.cache_dir, code=spec.cache_code)
     try:  # warm the API index once per process rather than in the first file
         from codemods._helpers import index
 
@@ -157,8 +159,7 @@ def run_files(paths: Sequence[str | Path], options: RunOptions, jobs: int, *, pr
         finally:
             if bar:
                 bar.close()
-    cache_dir = getattr(cache, "directory", None)
-    return _run_pool(names, spec_for(options, cache_dir), jobs, progress, _context(start_method))
+    return _run_pool(names, spec_for(options, cache), jobs, progress, _context(start_method))
 
 
 def _run_pool(names: list[str], spec: WorkerSpec, jobs: int, progress: bool, context) -> list[FileOutcome]:

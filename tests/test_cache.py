@@ -169,3 +169,15 @@ def _strip(outcome, directory: Path):
     """An outcome with its directory removed from every path, to compare runs in different folders."""
     text = json.dumps(dataclasses.asdict(outcome)).replace(str(directory), "<dir>")
     return json.loads(text)
+
+
+def test_the_code_fingerprint_is_part_of_the_key_and_fixed_per_cache(tmp_path):
+    path = tmp_path / "stack.py"
+    path.write_text(BROKEN)
+    options = RunOptions(select_rules(["CDK004"]))
+    old, new = Cache(tmp_path, code="old-rules"), Cache(tmp_path, code="new-rules")
+    process_file_cached(path, options, old)
+    process_file_cached(path, options, new)
+    assert (new.hits, new.misses) == (0, 1), "changed rule sources invalidate the cache"
+    process_file_cached(path, options, Cache(tmp_path, code="old-rules"))
+    assert len(list((tmp_path / CACHE_DIR_NAME).rglob("*.json"))) == 2
