@@ -813,3 +813,85 @@ def other_project_views(view: SourceView, project) -> list[SourceView]:
             continue
         others.append(other)
     return others
+
+
+# -- prefilter scans with the standard library's ast (CDK102-CDK106) --------------------------------------
+# A rule's ``may_fire`` can ask "is there anything for me in this file?" for the price of one ``ast.parse``
+# shared by every rule (cached per source text), instead of a LibCST transform with position metadata.
+
+import functools as _functools  # noqa: E402
+
+
+@_dataclass(frozen=True, eq=False)
+class Prescan:
+    """One parse of a source for prefilters: the tree, its imports and its nodes by kind."""
+
+    tree: _ast.Module
+    imports: dict[str, str]
+    calls: tuple[_ast.Call, ...]
+    attributes: tuple[_ast.Attribute, ...]
+    classes: tuple[_ast.ClassDef, ...]
+    star_import: bool
+
+    def resolve(self, node: _ast.AST | None) -> str | None:
+        """Qualified name of a Name/Attribute chain through the file's imports (``lambda_.Function``)."""
+        dotted = ast_dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+
+@_functools.lru_cache(maxsize=4)
+def prescan(source: str) -> Prescan | None:
+    """The :class:`Prescan` of ``source`` (None when it does not parse); cached for the rules of one run."""
+    try:
+        tree = _ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    imports: dict[str, str] = {}
+    calls, attributes, classes = [], [], []
+    star = False
+    for node in _ast.walk(tree):
+        kind = type(node)
+        if kind is _ast.Call:
+            calls.append(node)
+        elif kind is _ast.Attribute:
+            attributes.append(node)
+        elif kind is _ast.ClassDef:
+            classes.append(node)
+        elif kind is _ast.Import:
+            for alias in node.names:
+                if alias.asname:
+                    imports[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    imports[head] = head
+        elif kind is _ast.ImportFrom and node.module and not node.level:
+            for alias in node.names:
+                if alias.name == "*":
+                    star = True
+                else:
+                    imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return Prescan(tree, imports, tuple(calls), tuple(attributes), tuple(classes), star)
+
+
+def call_signature(api, qualified: str | None):
+    """``(TypeInfo, method name or None, positional params, keyword props)`` of a call to a CDK class
+    constructor, struct or static method, else None."""
+    if not qualified or not qualified.startswith(("aws_cdk.", "constructs.")):
+        return None
+    info, method_name = resolve_callable(api, qualified)
+    if info is None:
+        return None
+    if method_name is None:
+        if info.kind == "struct" or (info.kind == "class" and info.constructible):
+            return info, None, info.positional, info.props
+        return None
+    method = info.methods[method_name]
+    if not method.static:
+        return None
+    return info, method_name, method.params, method.kwargs

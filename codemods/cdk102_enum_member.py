@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import index
+from codemods._helpers import index, prescan
 
 #: Members known under another name. Keys are (enum, name written); every target is checked against the
 #: installed aws-cdk-lib by ``tests/test_cdk102_enum_member.py``.
@@ -95,6 +95,42 @@ def parse_duration(name: str, default_unit: str | None) -> int | None:
     if unit is None or (number is None and not name):
         return None
     return (1 if number is None else number) * _UNITS[unit]
+
+
+_ENUM_LIKE: dict[tuple[int, str], tuple | None] = {}
+
+
+def enum_like(api, qualname: str):
+    """``(type, members, is_enum)`` for an enum, or a class with static constants; else None (cached)."""
+    key = (id(api), qualname)
+    if key not in _ENUM_LIKE:
+        _ENUM_LIKE[key] = _find_enum_like(api, qualname)
+    return _ENUM_LIKE[key]
+
+
+def _find_enum_like(api, qualname: str):
+    if not qualname.startswith(("aws_cdk.", "constructs.")):
+        return None
+    info = api.lookup(qualname)
+    if info is None:
+        return None
+    if info.kind == "enum":
+        return info, info.members, True
+    if info.kind == "class":
+        consts = tuple(n for n, p in info.properties.items() if p.static and p.const)
+        if consts:
+            return info, consts, False
+    return None
+
+
+def _missing(found, written: str) -> bool:
+    """True when ``written`` is not a member/attribute of the enum-like type (and is ours to look at)."""
+    info, members, is_enum = found
+    if written.startswith("_") or not written[:1].isalpha():
+        return False
+    if written in members or written in info.methods or written in info.properties or written in info.nested:
+        return False
+    return is_enum or written.isupper()
 
 
 class EnumMember(Rule):
@@ -263,29 +299,32 @@ class EnumMember(Rule):
 
     def visit_Module(self, node: cst.Module) -> bool | None:
         self._cache: dict[tuple[str, str], tuple[str | None, str]] = {}
-        self._types: dict[str, object] = {}
         return super().visit_Module(node)
 
     # -- what exists ---------------------------------------------------------------------------------
-    def _enum_like(self, qualname: str):
-        """``(type, members, is_enum)`` for an enum, or a class with static constants; else None."""
-        if qualname not in self._types:
-            self._types[qualname] = self._find_enum_like(qualname)
-        return self._types[qualname]
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only when an attribute of a CDK enum (or constant-holding class) is missing, or an enum is called."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return True
+        api = index()
+        for node in scan.attributes:
+            qualname = scan.resolve(node.value)
+            found = enum_like(api, qualname) if qualname else None
+            if found is not None and _missing(found, node.attr):
+                return True
+        for call in scan.calls:
+            qualname = scan.resolve(call.func)
+            found = enum_like(api, qualname) if qualname else None
+            if found is not None and found[2]:
+                return True
+        return False
 
-    def _find_enum_like(self, qualname: str):
-        if not qualname.startswith(("aws_cdk.", "constructs.")) and qualname not in ("aws_cdk", "constructs"):
-            return None
-        info = index(self.options).lookup(qualname)
-        if info is None:
-            return None
-        if info.kind == "enum":
-            return info, info.members, True
-        if info.kind == "class":
-            consts = tuple(n for n, p in info.properties.items() if p.static and p.const)
-            if consts:
-                return info, consts, False
-        return None
+    def _enum_like(self, qualname: str):
+        return enum_like(index(self.options), qualname)
 
     def _match(self, qualname: str, info, members: tuple[str, ...], is_enum: bool,
                written: str) -> tuple[str | None, str]:
@@ -354,13 +393,9 @@ class EnumMember(Rule):
         if qualname is None:
             return updated_node
         found = self._enum_like(qualname)
-        if found is None:
-            return updated_node
-        info, members, is_enum = found
-        if written in members or written in info.methods or written in info.properties or written in info.nested:
-            return updated_node
-        if not is_enum and not written.isupper():
+        if found is None or not _missing(found, written):
             return updated_node  # a class: only constants (UPPER_CASE) are ours, methods are another rule's
+        info, members, is_enum = found
         member, reason = self._match(qualname, info, members, is_enum, written)
         if member is None:
             if is_enum:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import symtable
 
 import libcst as cst
@@ -53,7 +54,8 @@ def _aliases_of(api) -> dict[str, str]:
     return _ALIAS_CACHE[key]
 
 
-def unbound_names(source: str) -> set[str] | None:
+@functools.lru_cache(maxsize=4)
+def unbound_names(source: str) -> frozenset[str] | None:
     """Names read as globals somewhere and bound nowhere in the file (any scope); None when unsure."""
     if any(marker in source for marker in _DYNAMIC):
         return None
@@ -74,7 +76,28 @@ def unbound_names(source: str) -> set[str] | None:
                 bound.add(name)
             elif symbol.is_referenced() and symbol.is_global():
                 read.add(name)
-    return {name for name in read - bound if name not in _BUILTINS and name not in _MODULE_DUNDERS}
+    return frozenset(name for name in read - bound if name not in _BUILTINS and name not in _MODULE_DUNDERS)
+
+
+def plan_for(api, name: str) -> tuple[str, str | None, str | None, str | None] | None:
+    """How to import ``name``: ``(module, imported name or None, asname, what attribute uses must belong to)``."""
+    if name == "cdk":
+        return "aws_cdk", None, "cdk", None  # the convention itself: whatever is read from it
+    if name in ("aws_cdk", "constructs", "jsii"):
+        return name, None, None, None
+    if name in api.names("aws_cdk"):
+        return "aws_cdk", name, None, f"type:aws_cdk.{name}"
+    if name in api.names("constructs"):
+        return "constructs", name, None, f"type:constructs.{name}"
+    module = _aliases_of(api).get(name)
+    if module is not None:
+        leaf = module.split(".", 1)[1]
+        return "aws_cdk", leaf, name if name != leaf else None, f"module:{module}"
+    if name[:1].isupper():
+        modules = [m for m in api.modules_defining(name) if not m.startswith("aws_cdk.interfaces")]
+        if len(modules) == 1 and modules[0].startswith("aws_cdk."):
+            return modules[0], name, None, f"type:{modules[0]}.{name}"
+    return None
 
 
 class _Uses(cst.CSTVisitor):
@@ -275,6 +298,14 @@ class UndefinedNameImport(Rule):
         ),
     )
 
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only when the file reads a name it never binds that stands for something CDK."""
+        if not super().may_fire(source):
+            return False
+        api = index()
+        return any(plan_for(api, name) is not None for name in unbound_names(source) or ())
+
     def visit_Module(self, node: cst.Module) -> bool | None:
         super().visit_Module(node)
         self._planned = False
@@ -282,7 +313,7 @@ class UndefinedNameImport(Rule):
         if not names:
             return False
         api = index(self.options)
-        plans = {name: plan for name in names if (plan := self._plan(api, name)) is not None}
+        plans = {name: plan for name in names if (plan := plan_for(api, name)) is not None}
         if not plans:
             return False
         collector = _Uses(set(plans))
@@ -304,27 +335,6 @@ class UndefinedNameImport(Rule):
         if self._planned and requests:
             return apply_imports(updated_node, requests)
         return updated_node
-
-    # -- what a name stands for ----------------------------------------------------------------------
-    def _plan(self, api, name: str) -> tuple[str, str | None, str | None, str | None] | None:
-        """``(module, imported name or None, asname, what attribute uses must belong to)``."""
-        if name == "cdk":
-            return "aws_cdk", None, "cdk", None  # the convention itself: whatever is read from it
-        if name in ("aws_cdk", "constructs", "jsii"):
-            return name, None, None, None
-        if name in api.names("aws_cdk"):
-            return "aws_cdk", name, None, f"type:aws_cdk.{name}"
-        if name in api.names("constructs"):
-            return "constructs", name, None, f"type:constructs.{name}"
-        module = _aliases_of(api).get(name)
-        if module is not None:
-            leaf = module.split(".", 1)[1]
-            return "aws_cdk", leaf, name if name != leaf else None, f"module:{module}"
-        if name[:1].isupper():
-            modules = [m for m in api.modules_defining(name) if not m.startswith("aws_cdk.interfaces")]
-            if len(modules) == 1 and modules[0].startswith("aws_cdk."):
-                return modules[0], name, None, f"type:{modules[0]}.{name}"
-        return None
 
     def _uses_fit(self, api, name: str, uses, module: str, owner: str | None) -> bool:
         """Every ``name.attr`` reads something the module/type has; a module alias is never used bare."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast as _ast
 from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import PositionProvider
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import index
+from codemods._helpers import index, prescan
 
 #: A better name than ``<name>_name`` for a few properties (an account is an id, not a name).
 _PREFERRED = {"account": "account_id"}
@@ -252,6 +253,35 @@ class ReadOnlyStackProperty(Rule):
             """,
         ),
     )
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only when a class assigns ``<name>.X`` where X is a read-only property of a CDK base in the file."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return True
+        api = index()
+        read_only: set[str] = set()
+        for node in scan.classes:
+            for base in node.bases:
+                qualname = scan.resolve(base)
+                info = api.lookup(qualname) if qualname and qualname.startswith(("aws_cdk", "constructs")) else None
+                if info is not None and info.kind == "class":
+                    read_only.update(n for n, p in info.properties.items() if p.readonly and not p.static)
+        if not read_only:
+            return False
+        for node in scan.classes:
+            for inner in _ast.walk(node):
+                targets = (inner.targets if isinstance(inner, _ast.Assign)
+                           else [inner.target] if isinstance(inner, _ast.AnnAssign) else [])
+                for target in targets:
+                    for element in _ast.walk(target):
+                        if (isinstance(element, _ast.Attribute) and isinstance(element.value, _ast.Name)
+                                and element.attr in read_only):
+                            return True
+        return False
 
     def visit_Module(self, node: cst.Module) -> bool | None:
         super().visit_Module(node)

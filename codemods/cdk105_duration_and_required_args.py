@@ -8,7 +8,9 @@ import libcst as cst
 
 from cdkfix.imports import expr
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, index, is_assignable, resolve_callable, with_keyword
+import ast as _ast
+
+from codemods._helpers import call_signature, dotted_name, index, is_assignable, prescan, with_keyword
 
 DURATION = "aws-cdk-lib.Duration"
 #: CDK001 (appmesh-route-mesh) owns the missing App Mesh ``mesh``.
@@ -40,6 +42,17 @@ def _number(node: cst.BaseExpression) -> bool:
                 and _number(node.left) and _number(node.right))
     if isinstance(node, cst.UnaryOperation):
         return isinstance(node.operator, cst.Plus) and _number(node.expression)
+    return False
+
+
+def _ast_number(node: _ast.expr) -> bool:
+    """:func:`_number` for the standard library's ast."""
+    if isinstance(node, _ast.Constant):
+        return type(node.value) in (int, float)
+    if isinstance(node, _ast.BinOp):
+        return isinstance(node.op, (_ast.Add, _ast.Sub, _ast.Mult)) and _ast_number(node.left) and _ast_number(node.right)
+    if isinstance(node, _ast.UnaryOp):
+        return isinstance(node.op, _ast.UAdd) and _ast_number(node.operand)
     return False
 
 
@@ -210,28 +223,41 @@ class DurationAndRequiredArgs(Rule):
         ),
     )
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        self._units: dict[tuple[str, str, str], tuple[str, bool] | None] = {}
-        return super().visit_Module(node)
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only when a CDK call passes a number for a Duration or leaves out a required argument."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return True
+        api = index()
+        for call in scan.calls:
+            signature = call_signature(api, scan.resolve(call.func))
+            if signature is None:
+                continue
+            _, _, params, kwargs = signature
+            for kw in call.keywords:
+                prop = kwargs.get(kw.arg) if kw.arg else None
+                if prop is not None and prop.type == DURATION and _ast_number(kw.value):
+                    return True
+            if any(isinstance(a, _ast.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords):
+                continue
+            passed = {kw.arg for kw in call.keywords}
+            if any(not p.optional and not p.variadic and i >= len(call.args) and p.name not in passed
+                   for i, p in enumerate(params)):
+                return True
+            if any(not p.optional and n not in passed and p.type not in _OWNED_ELSEWHERE for n, p in kwargs.items()):
+                return True
+        return False
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         qualname = self.imports.resolve(original_node.func)
-        if qualname is None or not qualname.startswith("aws_cdk."):
-            return updated_node
         api = index(self.options)
-        info, method_name = resolve_callable(api, qualname)
-        if info is None:
+        signature = call_signature(api, qualname)
+        if signature is None:
             return updated_node
-        if method_name is None:
-            if info.kind == "struct" or (info.kind == "class" and info.constructible):
-                params, kwargs = info.positional, info.props
-            else:
-                return updated_node
-        else:
-            method = info.methods[method_name]
-            if not method.static:
-                return updated_node
-            params, kwargs = method.params, method.kwargs
+        info, method_name, params, kwargs = signature
         updated_node = self._durations(api, info, original_node, updated_node, kwargs)
         owner = info.name if method_name is None else f"{info.name}.{method_name}"
         return self._required(api, qualname, owner, original_node, updated_node, params, kwargs)

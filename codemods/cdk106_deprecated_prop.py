@@ -9,7 +9,16 @@ import libcst as cst
 from cdkfix.api_index import to_python_name
 from cdkfix.imports import expr
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, index, is_assignable, keyword, positional, resolve_callable, without_arg
+from codemods._helpers import (
+    call_signature,
+    dotted_name,
+    index,
+    is_assignable,
+    keyword,
+    positional,
+    prescan,
+    without_arg,
+)
 
 RETENTION = "aws-cdk-lib.aws_logs.RetentionDays"
 _REPLACEMENT = re.compile(
@@ -215,27 +224,35 @@ class DeprecatedProp(Rule):
         self._strings: set[str] | None = None
         return super().visit_Module(node)
 
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only when a CDK call uses a deprecated static method or passes a deprecated keyword."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return True
+        api = index()
+        for call in scan.calls:
+            signature = call_signature(api, scan.resolve(call.func))
+            if signature is None:
+                continue
+            info, method_name, _, kwargs = signature
+            if method_name is not None and info.methods[method_name].deprecated:
+                return True
+            if any(kw.arg in kwargs and kwargs[kw.arg].deprecated for kw in call.keywords if kw.arg):
+                return True
+        return False
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        qualname = self.imports.resolve(original_node.func)
-        if qualname is None or not qualname.startswith("aws_cdk"):
-            return updated_node
         api = index(self.options)
-        info, method_name = resolve_callable(api, qualname)
-        if info is None:
+        signature = call_signature(api, self.imports.resolve(original_node.func))
+        if signature is None:
             return updated_node
+        info, method_name, _, kwargs = signature
         call = updated_node
-        if method_name is not None:
-            method = info.methods[method_name]
-            if not method.static:
-                return updated_node
-            kwargs = method.kwargs
-            if method.deprecated:
-                call = self._method(api, info, method_name, original_node, call)
-                return call  # the replacement's own keywords are checked on the next pass
-        elif info.kind == "struct" or (info.kind == "class" and info.constructible):
-            kwargs = info.props
-        else:
-            return updated_node
+        if method_name is not None and info.methods[method_name].deprecated:
+            return self._method(api, info, method_name, original_node, call)  # its keywords: next pass
         for arg in original_node.args:
             if arg.keyword is None:
                 continue
