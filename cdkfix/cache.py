@@ -82,17 +82,36 @@ def index_version(cdk_version: str | None = None) -> str:
         return f"{version}:unreadable"
 
 
+def project_fingerprint(project: Any) -> str:
+    """A hash of the texts a project's cross-file rules can see (computed once per Project object)."""
+    cached = getattr(project, "_cdkfix_fingerprint", None)
+    if cached is not None:
+        return cached
+    digest = hashlib.sha256()
+    for name, text in sorted(project.files.items()):
+        digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+    value = digest.hexdigest()[:32]
+    try:
+        project._cdkfix_fingerprint = value
+    except AttributeError:  # pragma: no cover - a Project with __slots__
+        pass
+    return value
+
+
 def _rule_codes(rules: Iterable[Any]) -> list[str]:
     return sorted(rule if isinstance(rule, str) else rule.code for rule in rules)
 
 
 def cache_key(data: bytes, rules: Iterable[Any], options: RunOptions | RuleOptions | None, index_version: str,
-              *, path: str = "", code: str | None = None) -> str:
+              *, path: str = "", code: str | None = None, project: str | None = None) -> str:
     """The cache key of one file's outcome.
 
     ``rules`` are rule classes or codes; ``options`` a :class:`RunOptions` or :class:`RuleOptions` (only the
     rule options matter: whether the file is written afterwards does not change the outcome). ``code`` is
-    the :func:`code_fingerprint` to use (default: this process's).
+    the :func:`code_fingerprint` to use (default: this process's); ``project`` the
+    :func:`project_fingerprint` when the file is processed as part of a project (cross-file rules make its
+    outcome depend on the other files).
     """
     rule_options = options.rule_options if isinstance(options, RunOptions) else (options or RuleOptions())
     material = {
@@ -105,6 +124,7 @@ def cache_key(data: bytes, rules: Iterable[Any], options: RunOptions | RuleOptio
         "settings": rule_options.settings,
         "index": index_version,
         "path": path,
+        "project": project,
         "data": hashlib.sha256(data).hexdigest(),
     }
     text = json.dumps(material, sort_keys=True, default=repr, separators=(",", ":"))
@@ -213,10 +233,11 @@ def outcome_from_value(value: Mapping[str, Any], path: str, text: str | None = N
         raise ValueError(f"bad cache value: {exc}") from None
 
 
-def process_file_cached(path: Path, options: RunOptions, cache: Cache | None, *,
+def process_file_cached(path: Path, options: RunOptions, cache: Cache | None, project: Any = None, *,
                         index: str | None = None) -> FileOutcome:
     """:func:`cdkfix.runner.process_file` with the cache in front (no cache: the same as process_file).
 
+    ``project`` is the :class:`cdkfix.project.Project` the file belongs to, as for ``process_file``.
     ``index`` is the :func:`index_version` string (computed from the options when omitted).
     """
     display = str(path)
@@ -228,7 +249,8 @@ def process_file_cached(path: Path, options: RunOptions, cache: Cache | None, *,
     key = None
     if cache is not None:
         index = index if index is not None else index_version(options.rule_options.cdk_version)
-        key = cache_key(data, options.rules, options, index, path=display, code=cache.code)
+        key = cache_key(data, options.rules, options, index, path=display, code=cache.code,
+                        project=project_fingerprint(project) if project is not None else None)
         value = cache.get(key)
         if value is not None:
             try:
@@ -236,7 +258,7 @@ def process_file_cached(path: Path, options: RunOptions, cache: Cache | None, *,
             except ValueError:
                 outcome = None
     if outcome is None:
-        outcome = fix_text(decoded.text, display, options)
+        outcome = fix_text(decoded.text, display, options, project)
         if cache is not None and key is not None:
             cache.put(key, outcome_to_value(outcome))
     if options.write and outcome.changed and outcome.output is not None:

@@ -43,6 +43,8 @@ class WorkerSpec:
     write: bool
     cache_dir: str | None = None
     cache_code: str | None = None
+    #: The projects files belong to (sent once per worker; a chunk names them by position).
+    projects: tuple[Any, ...] = ()
 
 
 def _rule_refs(rules: Sequence[type[Rule]]) -> tuple[str | type[Rule], ...]:
@@ -52,11 +54,11 @@ def _rule_refs(rules: Sequence[type[Rule]]) -> tuple[str | type[Rule], ...]:
     return tuple(rule.code if registered.get(rule.code) is rule else rule for rule in rules)
 
 
-def spec_for(options: RunOptions, cache: Any = None) -> WorkerSpec:
+def spec_for(options: RunOptions, cache: Any = None, projects: Sequence[Any] = ()) -> WorkerSpec:
     """The picklable form of ``options`` (and of the :class:`cdkfix.cache.Cache` in use, if any)."""
     return WorkerSpec(_rule_refs(options.rules), options.rule_options, options.write,
                       str(cache.directory) if cache is not None else None,
-                      getattr(cache, "code", None) if cache is not None else None)
+                      getattr(cache, "code", None) if cache is not None else None, tuple(projects))
 
 
 def options_from_spec(spec: WorkerSpec) -> RunOptions:
@@ -76,6 +78,7 @@ _WORKER: dict[str, Any] = {}
 def _init_worker(spec: WorkerSpec) -> None:
     options = options_from_spec(spec)
     _WORKER["options"] = options
+    _WORKER["projects"] = spec.projects
     _WORKER["cache"] = None
     if spec.cache_dir is not None:
         from cdkfix.cache import Cache
@@ -89,25 +92,25 @@ def _init_worker(spec: WorkerSpec) -> None:
         pass
 
 
-def process_one(path: str, options: RunOptions, cache: Any = None) -> FileOutcome:
+def process_one(path: str, options: RunOptions, cache: Any = None, project: Any = None) -> FileOutcome:
     """Process one file; any exception becomes the file's error (never raises)."""
     try:
         if cache is not None:
             from cdkfix.cache import process_file_cached
 
-            return process_file_cached(Path(path), options, cache)
+            return process_file_cached(Path(path), options, cache, project)
         from cdkfix.runner import process_file
 
-        return process_file(Path(path), options)
+        return process_file(Path(path), options, project)
     except Exception as exc:  # a bug must cost one file, not the run
         if os.environ.get("CDKFIX_DEBUG"):
             raise
         return FileOutcome(path, errors=[f"{path}:0:0: internal error: {type(exc).__name__}: {exc}"])
 
 
-def _work_chunk(paths: Sequence[str]) -> list[FileOutcome]:
-    options = _WORKER["options"]
-    return [process_one(path, options, _WORKER.get("cache")) for path in paths]
+def _work_chunk(items: Sequence[tuple[str, int]]) -> list[FileOutcome]:
+    options, projects, cache = _WORKER["options"], _WORKER["projects"], _WORKER.get("cache")
+    return [process_one(path, options, cache, projects[k] if k >= 0 else None) for path, k in items]
 
 
 # -- caller side -------------------------------------------------------------------------------------------
@@ -135,15 +138,20 @@ def _context(start_method: str | None):
 
 
 def run_files(paths: Sequence[str | Path], options: RunOptions, jobs: int, *, progress: bool = False,
-              cache: Any = None, start_method: str | None = None) -> list[FileOutcome]:
+              cache: Any = None, projects: Sequence[Any] | None = None,
+              start_method: str | None = None) -> list[FileOutcome]:
     """Process ``paths`` with ``jobs`` processes; one outcome per path, in input order.
 
     ``jobs <= 0`` means one per CPU; ``jobs == 1`` (or a single file) runs in this process. ``progress``
     shows a rich progress bar on stderr (pass ``sys.stderr.isatty()``). ``cache`` is an optional
-    :class:`cdkfix.cache.Cache` (workers open the same directory). ``start_method`` overrides
-    :func:`default_start_method`.
+    :class:`cdkfix.cache.Cache` (workers open the same directory). ``projects``, aligned with ``paths``,
+    gives each file's :class:`cdkfix.project.Project` (or None), as the CLI passes to ``process_file``;
+    each distinct project is sent to a worker once. ``start_method`` overrides :func:`default_start_method`.
     """
     names = [str(p) for p in paths]
+    per_file = list(projects) if projects is not None else [None] * len(names)
+    if len(per_file) != len(names):
+        raise ValueError("projects must be aligned with paths")
     if jobs <= 0:
         jobs = os.cpu_count() or 1
     jobs = min(jobs, max(1, len(names)))
@@ -151,18 +159,27 @@ def run_files(paths: Sequence[str | Path], options: RunOptions, jobs: int, *, pr
         bar = _Progress(len(names)) if progress else None
         try:
             outcomes = []
-            for name in names:
-                outcomes.append(process_one(name, options, cache))
+            for name, project in zip(names, per_file):
+                outcomes.append(process_one(name, options, cache, project))
                 if bar:
                     bar.advance(1)
             return outcomes
         finally:
             if bar:
                 bar.close()
-    return _run_pool(names, spec_for(options, cache), jobs, progress, _context(start_method))
+    unique: list[Any] = []
+    positions: dict[int, int] = {}
+    for project in per_file:
+        if project is not None and id(project) not in positions:
+            positions[id(project)] = len(unique)
+            unique.append(project)
+    items = [(name, positions[id(p)] if p is not None else -1) for name, p in zip(names, per_file)]
+    return _run_pool(items, spec_for(options, cache, unique), jobs, progress, _context(start_method))
 
 
-def _run_pool(names: list[str], spec: WorkerSpec, jobs: int, progress: bool, context) -> list[FileOutcome]:
+def _run_pool(items: list[tuple[str, int]], spec: WorkerSpec, jobs: int, progress: bool,
+              context) -> list[FileOutcome]:
+    names = [name for name, _ in items]
     results: dict[int, FileOutcome] = {}
     chunks = chunked(list(range(len(names))), jobs)  # chunks of indexes
     failed: list[int] = []
@@ -170,7 +187,7 @@ def _run_pool(names: list[str], spec: WorkerSpec, jobs: int, progress: bool, con
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec,))
     try:
         futures: list[tuple[list[int], Future]] = [
-            (chunk, pool.submit(_work_chunk, [names[i] for i in chunk])) for chunk in chunks]
+            (chunk, pool.submit(_work_chunk, [items[i] for i in chunk])) for chunk in chunks]
         if progress:  # started after the workers exist: no thread is running when a `fork` pool forks
             bar = _Progress(len(names))
             for chunk, future in futures:
@@ -188,13 +205,14 @@ def _run_pool(names: list[str], spec: WorkerSpec, jobs: int, progress: bool, con
         raise
     pool.shutdown(wait=True)
     if failed:
-        results.update(_isolate(names, sorted(failed), spec, context))
+        results.update(_isolate(items, sorted(failed), spec, context))
     if bar:
         bar.close()
     return [results[i] for i in range(len(names))]
 
 
-def _isolate(names: list[str], indexes: list[int], spec: WorkerSpec, context) -> dict[int, FileOutcome]:
+def _isolate(items: list[tuple[str, int]], indexes: list[int], spec: WorkerSpec,
+             context) -> dict[int, FileOutcome]:
     """Retry files one at a time in a single worker, replacing it whenever it dies."""
     results: dict[int, FileOutcome] = {}
     pool: ProcessPoolExecutor | None = None
@@ -203,9 +221,9 @@ def _isolate(names: list[str], indexes: list[int], spec: WorkerSpec, context) ->
             if pool is None:
                 pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker,
                                            initargs=(spec,))
-            name = names[index]
+            name = items[index][0]
             try:
-                results[index] = pool.submit(_work_chunk, [name]).result()[0]
+                results[index] = pool.submit(_work_chunk, [items[index]]).result()[0]
             except BrokenProcessPool:
                 pool.shutdown(wait=False)
                 pool = None

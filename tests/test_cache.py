@@ -181,3 +181,21 @@ def test_the_code_fingerprint_is_part_of_the_key_and_fixed_per_cache(tmp_path):
     assert (new.hits, new.misses) == (0, 1), "changed rule sources invalidate the cache"
     process_file_cached(path, options, Cache(tmp_path, code="old-rules"))
     assert len(list((tmp_path / CACHE_DIR_NAME).rglob("*.json"))) == 2
+
+
+def test_a_change_elsewhere_in_the_project_invalidates(tmp_path):
+    from cdkfix.project import Project
+
+    path, other = tmp_path / "stack.py", tmp_path / "other.py"
+    path.write_text(BROKEN)
+    other.write_text("x = 1\n")
+    options = RunOptions(select_rules(["CDK004"]))
+    cache = Cache(tmp_path)
+    first = process_file_cached(path, options, cache, Project.from_paths([path, other]))
+    again = process_file_cached(path, options, cache, Project.from_paths([path, other]))
+    assert again == first and cache.hits == 1
+    other.write_text("x = 2\n")
+    process_file_cached(path, options, cache, Project.from_paths([path, other]))
+    assert cache.misses == 2
+    process_file_cached(path, options, cache)  # outside a project: its own key
+    assert cache.misses == 3

@@ -38,6 +38,19 @@ class ExplodingRule(Rule):
         return False
 
 
+class ProjectProbeRule(Rule):
+    """A test rule that reports how many files the project it was given has."""
+
+    code = "CDK991"
+    name = "project-probe"
+    triggers = ("PROJECT_PROBE",)
+
+    def leave_Module(self, original_node, updated_node):
+        count = len(self.project.files) if self.project is not None else 0
+        self.report(original_node, f"project of {count} files")
+        return updated_node
+
+
 def _corpus(directory: Path, count: int = 24) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -139,3 +152,22 @@ def test_progress_bar_does_not_change_results(tmp_path):
     paths = _corpus(tmp_path, 4)
     options = RunOptions(select_rules(["CDK004"]))
     assert run_files(paths, options, 2, progress=True) == run_files(paths, options, 1, progress=True)
+
+
+def test_projects_reach_the_workers(tmp_path):
+    from cdkfix.project import Project
+    from cdkfix.runner import process_file
+
+    paths = _corpus(tmp_path / "a", 6)[:6]
+    probe = tmp_path / "a" / "probe.py"
+    probe.write_text("PROJECT_PROBE = 1\n")
+    paths.append(probe)
+    project = Project.from_paths([p for p in paths if p.suffix == ".py"])
+    projects = [project] * len(paths)
+    options = RunOptions((*select_rules(["CDK004"]), ProjectProbeRule))
+    expected = [process_file(p, options, project) for p in paths]
+    assert expected[-1].findings[0].message == f"project of {len(project.files)} files"
+    assert run_files(paths, options, 2, projects=projects, start_method="spawn") == expected
+    assert run_files(paths, options, 1, projects=projects) == expected
+    with pytest.raises(ValueError):
+        run_files(paths, options, 1, projects=projects[:-1])
