@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import libcst as cst
@@ -35,6 +36,15 @@ class _Signature:
     label: str
     accepted: dict[str, str]
     deprecated: frozenset[str]
+
+
+def _ast_dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _ast_dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
 
 
 def _union_members(typeref: str) -> list[str]:
@@ -431,6 +441,58 @@ class UnknownKeyword(Rule):
         ),
     )
 
+    # -- a cheap look first ---------------------------------------------------------------------------
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        """Skip the LibCST traversal when a cheap ``ast`` scan finds no keyword this rule could flag."""
+        self._api = None
+        self.module_node, self._imports = tree, None
+        if not self._worth_visiting(tree):
+            return tree
+        return super().transform_module(tree)
+
+    def _worth_visiting(self, tree: cst.Module) -> bool:
+        """Conservative: True when some call to a CDK callee (or a method of a CDK type built in this file)
+        passes a keyword that callee does not accept. The traversal decides what to do about it."""
+        bindings = {local: target for local, target in self.imports.bindings.items()
+                    if target.partition(".")[0] in ("aws_cdk", "constructs")}
+        if not bindings:
+            return False
+        try:
+            module = ast.parse(tree.code)
+        except (SyntaxError, ValueError):
+            return True
+        signatures: dict[str, _Signature | None] = {}
+        types: dict[str, object] = {}
+        methods: list[tuple[str, list[str]]] = []
+        for node in ast.walk(module):
+            if not isinstance(node, ast.Call):
+                continue
+            dotted = _ast_dotted(node.func)
+            head, _, rest = (dotted or "").partition(".")
+            qualified = (f"{bindings[head]}.{rest}" if rest else bindings[head]) if head in bindings else None
+            if qualified is not None and qualified not in types:
+                types[qualified] = self._type_of_qualified(qualified)
+            if not node.keywords or any(k.arg is None for k in node.keywords):
+                continue
+            passed = [k.arg for k in node.keywords if k.arg is not None]
+            if qualified is not None:
+                if qualified not in signatures:
+                    signatures[qualified] = self._signature_of(qualified)
+                signature = signatures[qualified]
+                if signature is not None and any(k not in signature.accepted for k in passed):
+                    return True
+            elif isinstance(node.func, ast.Attribute):
+                methods.append((node.func.attr, passed))
+        receivers = {id(t): t for t in types.values() if t is not None}.values()
+        for name, passed in methods:
+            for info in receivers:
+                method = info.methods.get(name)  # type: ignore[attr-defined]
+                if method is not None and not method.static:
+                    accepted = self._method_signature(info, method).accepted
+                    if any(k not in accepted for k in passed):
+                        return True
+        return False
+
     # -- traversal ------------------------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> bool | None:
         self._api = None
@@ -642,15 +704,19 @@ class UnknownKeyword(Rule):
         if isinstance(value, cst.Call):
             qualified = self._imported(value.func)
             if qualified is not None:
-                info = self.api.lookup(qualified)
-                if info is not None:
-                    result = info if info.kind == "class" and info.constructible else None
-                else:
-                    owner, _, attr = qualified.rpartition(".")
-                    owner_info = self.api.lookup(owner) if owner else None
-                    method = owner_info.methods.get(attr) if owner_info is not None else None
-                    if method is not None and method.static and method.returns and "[" not in method.returns:
-                        result = self.api.type_by_fqn(method.returns)
+                result = self._type_of_qualified(qualified)
         self._value_types[key] = result
         return result
+
+    def _type_of_qualified(self, qualified: str):
+        """The type a call of ``qualified`` returns: a constructed class, or a static method's result."""
+        info = self.api.lookup(qualified)
+        if info is not None:
+            return info if info.kind == "class" and info.constructible else None
+        owner, _, attr = qualified.rpartition(".")
+        owner_info = self.api.lookup(owner) if owner else None
+        method = owner_info.methods.get(attr) if owner_info is not None else None
+        if method is not None and method.static and method.returns and "[" not in method.returns:
+            return self.api.type_by_fqn(method.returns)
+        return None
 

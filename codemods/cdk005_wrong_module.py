@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from cdkfix.imports import request_import
@@ -16,6 +18,15 @@ def _service(module: str) -> str:
     leaf = module.rsplit(".", 1)[-1] if module != CORE else ""
     parts = leaf.split("_")
     return parts[1] if len(parts) > 1 and parts[0] == "aws" else leaf
+
+
+def _ast_dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _ast_dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None
 
 
 def _short(module: str) -> str:
@@ -249,6 +260,49 @@ class WrongModule(Rule):
         self._rebound: frozenset[str] | None = None
         return super().visit_Module(node)
 
+    def transform_module(self, tree: cst.Module) -> cst.Module:
+        """Skip the LibCST traversal when a cheap ``ast`` scan finds nothing this rule could change."""
+        self._api = None
+        self.module_node, self._imports = tree, None
+        if not self._worth_visiting(tree):
+            return tree
+        return super().transform_module(tree)
+
+    def _worth_visiting(self, tree: cst.Module) -> bool:
+        """Conservative: True when some ``X.Name`` / ``from X import Name`` has a module ``X`` lacking ``Name``."""
+        try:
+            module = ast.parse(tree.code)
+        except (SyntaxError, ValueError):
+            return True
+        bindings = {local: target for local, target in self.imports.bindings.items()
+                    if target.partition(".")[0] == CORE}
+        if not bindings:
+            return False
+        seen: dict[tuple[str, str], bool] = {}
+
+        def actionable(module_name: str, name: str) -> bool:
+            key = (module_name, name)
+            if key not in seen:
+                seen[key] = self._actionable(module_name, name)
+            return seen[key]
+
+        for node in ast.walk(module):
+            if isinstance(node, ast.Attribute):
+                if not node.attr[:1].isupper():
+                    continue
+                dotted = _ast_dotted(node.value)
+                if dotted is None:
+                    continue
+                head, _, rest = dotted.partition(".")
+                target = bindings.get(head)
+                if target is not None and actionable(f"{target}.{rest}" if rest else target, node.attr):
+                    return True
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                if node.module.partition(".")[0] == CORE and any(
+                        actionable(node.module, alias.name) for alias in node.names):
+                    return True
+        return False
+
     @property
     def api(self):
         if self._api is None:
@@ -275,6 +329,10 @@ class WrongModule(Rule):
         api = self.api
         return (name[:1].isupper() and api.has_module(module) and name not in api.names(module)
                 and not api.has_module(f"{module}.{name}"))
+
+    def _actionable(self, module: str, name: str) -> bool:
+        """``module`` lacks ``name`` and some module defines it (a fix or a finding follows)."""
+        return self._missing(module, name) and self._home(name, module) != (None, [])
 
     def _trusted_module(self, node: cst.BaseExpression) -> str | None:
         """The aws-cdk-lib module an expression names through the imports (not a rebound local)."""
