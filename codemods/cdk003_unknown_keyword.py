@@ -235,6 +235,21 @@ class UnknownKeyword(Rule):
             """,
         ),
         Case(
+            "CDK003-invalid-synonym-resolved-per-callee",
+            """
+            from aws_cdk import aws_sqs as sqs, aws_sns as sns, aws_rds as rds
+            queue = sqs.Queue(self, "Q", kms_key=key)
+            topic = sns.Topic(self, "T", kms_key=key)
+            db = rds.DatabaseInstance(self, "D", engine=engine, vpc=vpc, kms_key=key, subnet_selection=private)
+            """,
+            """
+            from aws_cdk import aws_sqs as sqs, aws_sns as sns, aws_rds as rds
+            queue = sqs.Queue(self, "Q", encryption_master_key=key)
+            topic = sns.Topic(self, "T", master_key=key)
+            db = rds.DatabaseInstance(self, "D", engine=engine, vpc=vpc, storage_encryption_key=key, vpc_subnets=private)
+            """,
+        ),
+        Case(
             "CDK003-invalid-from-import-identifier",
             """
             from aws_cdk.aws_rds import DatabaseInstance
