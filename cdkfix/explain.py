@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 
 
@@ -18,8 +19,8 @@ def _example(rule) -> tuple[str, str] | None:
 def explain_rule(rule) -> str:
     """The text ``cdkfix explain CODE`` prints for a rule class."""
     parts = [f"{rule.code} ({rule.name}): {rule.title}", ""]
-    parts += ["## What it does", textwrap.dedent(rule.__doc__ or rule.title).strip(), ""]
-    parts += ["## Why is this bad?", textwrap.dedent(rule.why).strip(), ""]
+    parts += ["## What it does", inspect.cleandoc(rule.__doc__ or rule.title), ""]
+    parts += ["## Why is this bad?", inspect.cleandoc(rule.why), ""]
     example = _example(rule)
     if example:
         before, after = example
