@@ -174,8 +174,9 @@ class RotationWithoutFunction(Rule):
             def build(self):
                 db_secret = secretsmanager.Secret(self, "DbSecret")
                 # Rotate every 90 days.
-                # NOTE: rotation needs `rotation_lambda=` (a function that rotates the secret) or
-                # `hosted_rotation=` (e.g. secretsmanager.HostedRotation.postgre_sql_single_user()); disabled until one is chosen.
+                # NOTE: rotation needs `rotation_lambda=` (a function that rotates the secret)
+                # or `hosted_rotation=`, e.g. secretsmanager.HostedRotation.postgre_sql_single_user();
+                # the schedule is disabled until one is chosen.
                 # db_secret.add_rotation_schedule(
                 #     "Rotation",
                 #     automatically_after=Duration.days(90),
@@ -194,8 +195,9 @@ class RotationWithoutFunction(Rule):
             """
             from aws_cdk import aws_secretsmanager as secretsmanager
             if rotate:
-                # NOTE: rotation needs `rotation_lambda=` (a function that rotates the secret) or
-                # `hosted_rotation=` (e.g. secretsmanager.HostedRotation.postgre_sql_single_user()); disabled until one is chosen.
+                # NOTE: rotation needs `rotation_lambda=` (a function that rotates the secret)
+                # or `hosted_rotation=`, e.g. secretsmanager.HostedRotation.postgre_sql_single_user();
+                # the schedule is disabled until one is chosen.
                 # secret.add_rotation_schedule("R")
                 pass
             """,
@@ -358,8 +360,9 @@ class RotationWithoutFunction(Rule):
         lines = code.rstrip("\r\n").splitlines()
         example = self._example or "secretsmanager.HostedRotation.postgre_sql_single_user()"
         note = [
-            "# NOTE: rotation needs `rotation_lambda=` (a function that rotates the secret) or",
-            f"# `hosted_rotation=` (e.g. {example}); disabled until one is chosen.",
+            "# NOTE: rotation needs `rotation_lambda=` (a function that rotates the secret)",
+            f"# or `hosted_rotation=`, e.g. {example};",
+            "# the schedule is disabled until one is chosen.",
         ]
         for line in lines:  # continuation lines are relative to the block (LibCST's `indent=True`)
             note.append(f"# {line}".rstrip() if line.strip() else "#")

@@ -22,8 +22,45 @@ FIXED_REGION = re.compile(r"arn:aws:(?:acm|lambda|wafv2):us-east-1|:global/|clou
                           re.IGNORECASE)
 
 
+#: What may precede a region that names where the address points: an ARN's region field, a host label
+#: (``https://us-east-1.console...``, ``sqs.us-east-1.amazonaws.com``), a ``region=`` query parameter.
+#: A region inside a name (``cloudformation-templates-us-east-1``) is part of that name and stays.
+_ARN_PREFIX = re.compile(r"arn:aws[\w-]*:[\w\x00-]+:\Z")
+_EXPRESSION = "\x00"  # stands for an f-string's expression in the joined text
+
+
 def _addresses_aws(text: str) -> bool:
     return bool(REGION.search(text)) and bool(AWS_ADDRESS.search(text)) and not FIXED_REGION.search(text)
+
+
+def region_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` (an f-string's text, expressions as ``\x00``) names the region it addresses."""
+    if not _addresses_aws(text):
+        return []
+    spans = []
+    for match in REGION.finditer(text):
+        before, after = text[: match.start()], text[match.end():]
+        arn_field = bool(_ARN_PREFIX.search(before)) and after.startswith(":")
+        host_label = before.endswith(("://", ".")) and after.startswith(".")
+        query = before.endswith("region=")
+        if arn_field or host_label or query:
+            spans.append(match.span())
+    return spans
+
+
+def _split(text: str, spans: list[tuple[int, int]], offset: int):
+    """(``is_region``, piece) pieces of one text part that starts at ``offset`` in the joined text."""
+    position = 0
+    for start, end in spans:
+        start, end = start - offset, end - offset
+        if end <= 0 or start >= len(text):
+            continue
+        if start > position:
+            yield False, text[position:start]
+        yield True, text[start:end]
+        position = end
+    if position < len(text):
+        yield False, text[position:]
 
 
 def _escape(text: str) -> str:
@@ -35,7 +72,9 @@ class HardCodedRegion(ConstructScope, Rule):
 
     Console URLs (``https://us-east-1.console.aws.amazon.com/...?region=us-east-1``), service endpoints
     and ARNs built by hand in a Stack subclass's methods name the region the author had in mind, not the
-    one the stack is deployed to. The rule puts ``{self.region}`` in its place (``{Stack.of(self).region}``
+    one the stack is deployed to. Where the region says where the address points (an ARN's region
+    field, a host label such as ``us-east-1.console`` or ``sqs.us-east-1.amazonaws.com``, a ``region=``
+    query parameter) the rule puts ``{self.region}`` in its place (``{Stack.of(self).region}``
     in a Construct's methods), turning a plain string into an f-string with the same quotes. It leaves
     alone: app-level code, ``region=`` arguments and ``cdk.Environment(...)``, docstrings, strings that are
     only a region name (``allowed = ["us-east-1"]``), addresses AWS pins to us-east-1 (ACM certificates for
@@ -139,6 +178,23 @@ class HardCodedRegion(ConstructScope, Rule):
             """,
         ),
         Case(
+            "CDK015-invalid-arn-with-expressions-and-host-label",
+            """
+            from aws_cdk import Stack
+            class S(Stack):
+                def arns(self, service):
+                    return [f"arn:aws:{service}:eu-central-1:{self.account}:*",
+                            f"https://s3.eu-central-1.amazonaws.com/{self.bucket}/templates-eu-central-1/t.json"]
+            """,
+            """
+            from aws_cdk import Stack
+            class S(Stack):
+                def arns(self, service):
+                    return [f"arn:aws:{service}:{self.region}:{self.account}:*",
+                            f"https://s3.{self.region}.amazonaws.com/{self.bucket}/templates-eu-central-1/t.json"]
+            """,
+        ),
+        Case(
             "CDK015-valid-environment-region-kwargs-app-level",
             """
             import aws_cdk as cdk
@@ -153,6 +209,7 @@ class HardCodedRegion(ConstructScope, Rule):
                     cert = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
                     topic = f"arn:aws:sns:us-west-2:123456789012:alerts"
                     edge = f"arn:aws:lambda:us-east-1:{self.account}:function:edge:1"
+                    template = "https://s3.amazonaws.com/cloudformation-templates-us-east-1/x.template"
                     self.region
             url = "https://us-east-1.console.aws.amazon.com/cloudwatch/home"
             def helper(self):
@@ -250,50 +307,45 @@ class HardCodedRegion(ConstructScope, Rule):
         """A plain string becomes an f-string with the region as an expression."""
         prefix = updated_node.prefix
         raw = updated_node.raw_value
-        if set(prefix.lower()) & set("buf") or not _addresses_aws(raw):
+        if set(prefix.lower()) & set("buf"):
             return updated_node
-        region = self._region(original_node)
+        spans = region_spans(raw)
+        region = self._region(original_node) if spans else None
         if region is None:
             return updated_node
-        parts: list[cst.BaseFormattedStringContent] = []
-        position = 0
-        for match in REGION.finditer(raw):
-            if match.start() > position:
-                parts.append(cst.FormattedStringText(_escape(raw[position:match.start()])))
-            parts.append(cst.FormattedStringExpression(expression=region))
-            position = match.end()
-        if position < len(raw):
-            parts.append(cst.FormattedStringText(_escape(raw[position:])))
+        parts: list[cst.BaseFormattedStringContent] = [
+            cst.FormattedStringExpression(expression=region) if is_region else cst.FormattedStringText(_escape(piece))
+            for is_region, piece in _split(raw, spans, 0)]
         quote = updated_node.quote
         replacement = cst.FormattedString(parts=parts, start=f"{prefix}f{quote}", end=quote)
-        return self.fix(original_node, updated_node, replacement, self._message(raw))
+        return self.fix(original_node, updated_node, replacement, self._message(raw, spans))
 
     def leave_FormattedString(self, original_node: cst.FormattedString,
                               updated_node: cst.FormattedString) -> cst.BaseExpression:
         """The region in an f-string's text becomes an expression."""
-        text = "".join(p.value for p in updated_node.parts if isinstance(p, cst.FormattedStringText))
-        if "b" in updated_node.prefix.lower() or not _addresses_aws(text):
+        text = "".join(p.value if isinstance(p, cst.FormattedStringText) else _EXPRESSION
+                       for p in updated_node.parts)
+        if "b" in updated_node.prefix.lower():
             return updated_node
-        region = self._region(original_node)
+        spans = region_spans(text)
+        region = self._region(original_node) if spans else None
         if region is None:
             return updated_node
         parts: list[cst.BaseFormattedStringContent] = []
+        offset = 0
         for part in updated_node.parts:
-            if not isinstance(part, cst.FormattedStringText) or not REGION.search(part.value):
+            if not isinstance(part, cst.FormattedStringText):
                 parts.append(part)
+                offset += 1
                 continue
-            position = 0
-            for match in REGION.finditer(part.value):
-                if match.start() > position:
-                    parts.append(cst.FormattedStringText(part.value[position:match.start()]))
-                parts.append(cst.FormattedStringExpression(expression=region))
-                position = match.end()
-            if position < len(part.value):
-                parts.append(cst.FormattedStringText(part.value[position:]))
-        return self.fix(original_node, updated_node, updated_node.with_changes(parts=parts), self._message(text))
+            parts += [cst.FormattedStringExpression(expression=region) if is_region else cst.FormattedStringText(piece)
+                      for is_region, piece in _split(part.value, spans, offset)]
+            offset += len(part.value)
+        return self.fix(original_node, updated_node, updated_node.with_changes(parts=parts),
+                        self._message(text, spans))
 
-    def _message(self, text: str) -> str:
-        found = sorted(set(REGION.findall(text)))
+    def _message(self, text: str, spans: list[tuple[int, int]]) -> str:
+        found = sorted({text[start:end] for start, end in spans})
         where = "the stack's region" if self.construct_method and self.construct_method.kind == "stack" else \
             "the region of the construct's stack"
         return f"hard-coded region {', '.join(f'`{r}`' for r in found)} in an AWS address: use {where}"
