@@ -141,6 +141,10 @@ class UndefinedNameImport(Rule):
     - a type defined by exactly one submodule (``RetentionDays``) → ``from aws_cdk.aws_logs import ...``.
 
     A name used as ``Name.attr`` must have that attribute in the index (``Duration.seconds``).
+
+    Style: the import joins the file's ``from aws_cdk import (...)`` block when it has one; a file that only
+    has ``import aws_cdk as cdk`` gets a ``from aws_cdk import Duration`` line rather than every use
+    rewritten to ``cdk.Duration``: the uses stay as written and the edit is one line.
     """
 
     code = "CDK103"
@@ -196,6 +200,30 @@ class UndefinedNameImport(Rule):
             from aws_cdk import Stack
             import aws_cdk as cdk
             app = cdk.App()
+            """,
+        ),
+        Case(
+            "CDK103-invalid-core-name-in-cdk-alias-style",
+            """
+            import aws_cdk as cdk
+
+            queue = cdk.aws_sqs.Queue(
+                stack,
+                "Q",
+                # keep messages for four days
+                retention_period=Duration.days(4),
+            )
+            """,
+            """
+            import aws_cdk as cdk
+            from aws_cdk import Duration
+
+            queue = cdk.aws_sqs.Queue(
+                stack,
+                "Q",
+                # keep messages for four days
+                retention_period=Duration.days(4),
+            )
             """,
         ),
         Case(

@@ -10,7 +10,15 @@ from cdkfix.imports import expr
 from cdkfix.rule import Case, Rule
 import ast as _ast
 
-from codemods._helpers import call_signature, dotted_name, index, is_assignable, prescan, with_keyword
+from codemods._helpers import (
+    call_signature,
+    dotted_name,
+    index,
+    is_assignable,
+    prescan,
+    produced_type,
+    with_keyword,
+)
 
 DURATION = "aws-cdk-lib.Duration"
 #: CDK001 (appmesh-route-mesh) owns the missing App Mesh ``mesh``.
@@ -201,6 +209,25 @@ class DurationAndRequiredArgs(Rule):
             """,
         ),
         Case(
+            "CDK105-invalid-keyword-passed-positionally",
+            """
+            from aws_cdk import Duration, aws_autoscaling as autoscaling
+            check = autoscaling.HealthCheck.elb(Duration.minutes(5))
+            """,
+            """
+            from aws_cdk import Duration, aws_autoscaling as autoscaling
+            check = autoscaling.HealthCheck.elb(grace=Duration.minutes(5))
+            """,
+        ),
+        Case(
+            "CDK105-finding-positional-of-unknown-type",
+            """
+            from aws_cdk import aws_autoscaling as autoscaling
+            check = autoscaling.HealthCheck.elb(grace_period)
+            """,
+            finding=True,
+        ),
+        Case(
             "CDK105-finding-missing-required",
             """
             from aws_cdk import aws_sqs as sqs, aws_apigateway as apigw
@@ -244,6 +271,8 @@ class DurationAndRequiredArgs(Rule):
             if any(isinstance(a, _ast.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords):
                 continue
             passed = {kw.arg for kw in call.keywords}
+            if len(call.args) > len(params) and not any(p.variadic for p in params):
+                return True
             if any(not p.optional and not p.variadic and i >= len(call.args) and p.name not in passed
                    for i, p in enumerate(params)):
                 return True
@@ -313,6 +342,10 @@ class DurationAndRequiredArgs(Rule):
                           if not p.optional and not p.variadic and i >= n_positional and p.name not in passed]
         missing = [name for name, prop in kwargs.items()
                    if not prop.optional and name not in passed and prop.type not in _OWNED_ELSEWHERE]
+        extra = [] if any(p.variadic for p in params) else [
+            i for i, arg in enumerate(original.args) if arg.keyword is None][len(params):]
+        if extra:
+            return self._extra_positional(api, owner, original, updated, params, kwargs, extra, missing)
         if not missing and not missing_params:
             return updated
         if not missing_params and qualname in ALL_ON_BY_DEFAULT and not passed \
@@ -340,6 +373,36 @@ class DurationAndRequiredArgs(Rule):
             replacement = with_keyword(replacement, name, value)
         return self.fix(original, updated, replacement, "; ".join(
             f"`{owner}` requires `{name}`: taken from `{dotted_name(value)}`" for name, value in filled.items()))
+
+    def _extra_positional(self, api, owner: str, original: cst.Call, updated: cst.Call, params, kwargs,
+                          extra: list[int], missing: list[str]) -> cst.Call:
+        """``HealthCheck.elb(Duration.minutes(5))``: jsii keywords are keyword-only in Python."""
+        if len(extra) == 1 and len(missing) == 1:
+            value = original.args[extra[0]].value
+            wanted = kwargs[missing[0]].type
+            written = self._type_of(api, value)
+            if written is not None and (written == wanted or is_assignable(api, written, wanted)):
+                args = list(updated.args)
+                args[extra[0]] = args[extra[0]].with_changes(
+                    keyword=cst.Name(missing[0]),
+                    equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+                return self.fix(original, updated, updated.with_changes(args=args),
+                                f"`{owner}` takes `{missing[0]}` ({_short(wanted)}) as a keyword, not positionally")
+        self.report(original, f"`{owner}` takes {len(params)} positional argument(s), {len(params) + len(extra)} "
+                    f"given; the others are keywords" + (f" (missing: {', '.join(missing)})" if missing else ""))
+        return updated
+
+    def _type_of(self, api, value: cst.BaseExpression) -> str | None:
+        """The jsii type of a literal or of a CDK call's result (``Duration.minutes(5)``), else None."""
+        if isinstance(value, (cst.Integer, cst.Float)):
+            return "number"
+        if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            return "string"
+        if isinstance(value, cst.Name) and value.value in ("True", "False"):
+            return "boolean"
+        if isinstance(value, cst.Call):
+            return produced_type(api, self.imports.resolve(value.func))
+        return None
 
     def _carrier(self, api, call: cst.Call, kwargs, name: str) -> cst.BaseExpression | None:
         """``arg.<name>`` when exactly one plain-name argument's type has a property ``name`` of the right type."""
