@@ -75,7 +75,7 @@ class LambdaReservedEnvironment(Rule):
 
         The handler reads the same names (`os.environ["AWS_REGION"]`) without them being set.
     """
-    source = "seeds/004_e94ce7889cc0bc1d.txt (Lambda environment); aws-cdk-lib Function.addEnvironment"
+    source = "aws-cdk-lib 2.275.0 Function.addEnvironment (ReservedEnvironmentVariable); no seed documents it"
     triggers = tuple(sorted(RESERVED))
     synth_error = "environment variable is reserved by the lambda runtime and can not be set manually"
     cases = (
