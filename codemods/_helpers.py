@@ -845,6 +845,22 @@ class Prescan:
         return f"{target}.{rest}" if rest else target
 
 
+def rebound_head(rule, node) -> bool:
+    """True when the first name of ``node`` (``logs`` in ``logs.RetentionDays``) is also bound other than by
+    an import somewhere in the module (a parameter or variable ``logs``): then the import does not say what
+    it is, and a rule should leave the expression alone. Computed once per module, on first use."""
+    from cdkfix.imports import dotted_name as _dotted
+
+    dotted = _dotted(node)
+    if dotted is None or rule.module_node is None:
+        return True
+    cache = getattr(rule, "_cdkfix_rebound", None)
+    if cache is None or cache[0] is not rule.module_node:
+        cache = (rule.module_node, rebound_names(rule.module_node))
+        rule._cdkfix_rebound = cache
+    return dotted.split(".", 1)[0] in cache[1]
+
+
 @_functools.lru_cache(maxsize=4)
 def prescan(source: str) -> Prescan | None:
     """The :class:`Prescan` of ``source`` (None when it does not parse); cached for the rules of one run."""

@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import index, prescan
+from codemods._helpers import index, prescan, rebound_head
 
 #: Members known under another name. Keys are (enum, name written); every target is checked against the
 #: installed aws-cdk-lib by ``tests/test_cdk102_enum_member.py``.
@@ -289,6 +289,14 @@ class EnumMember(Rule):
             """,
         ),
         Case(
+            "CDK102-valid-alias-rebound-as-parameter",
+            """
+            from aws_cdk import aws_logs as logs
+            def retention(logs):
+                return logs.RetentionDays.SEVEN
+            """,
+        ),
+        Case(
             "CDK102-valid-version-not-guessed",
             """
             from aws_cdk import aws_rds as rds
@@ -393,7 +401,7 @@ class EnumMember(Rule):
         if qualname is None:
             return updated_node
         found = self._enum_like(qualname)
-        if found is None or not _missing(found, written):
+        if found is None or not _missing(found, written) or rebound_head(self, original_node.value):
             return updated_node  # a class: only constants (UPPER_CASE) are ours, methods are another rule's
         info, members, is_enum = found
         member, reason = self._match(qualname, info, members, is_enum, written)
@@ -416,7 +424,7 @@ class EnumMember(Rule):
         if qualname is None or not qualname.startswith("aws_cdk"):
             return updated_node
         found = self._enum_like(qualname)
-        if found is None or not found[2]:
+        if found is None or not found[2] or rebound_head(self, original_node.func):
             return updated_node
         info, members, _ = found
         args = original_node.args

@@ -17,6 +17,7 @@ from codemods._helpers import (
     is_assignable,
     prescan,
     produced_type,
+    rebound_head,
     with_keyword,
 )
 
@@ -284,7 +285,7 @@ class DurationAndRequiredArgs(Rule):
         qualname = self.imports.resolve(original_node.func)
         api = index(self.options)
         signature = call_signature(api, qualname)
-        if signature is None:
+        if signature is None or rebound_head(self, original_node.func):
             return updated_node
         info, method_name, params, kwargs = signature
         updated_node = self._durations(api, info, original_node, updated_node, kwargs)

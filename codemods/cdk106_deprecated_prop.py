@@ -17,6 +17,7 @@ from codemods._helpers import (
     keyword,
     positional,
     prescan,
+    rebound_head,
     without_arg,
 )
 
@@ -54,7 +55,9 @@ class DeprecatedProp(Rule):
       ``container_insights_v2=ecs.ContainerInsights.ENABLED``), by a struct with one boolean field
       (``point_in_time_recovery=True`` → ``point_in_time_recovery_specification=
       dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True)``), or a string replaced
-      by an enum that has it as a member (``log_format="JSON"`` → ``logging_format=lambda_.LoggingFormat.JSON``);
+      by an enum that has it as a member (``log_format="JSON"`` → ``logging_format=lambda_.LoggingFormat.JSON``),
+      or a value replaced by an interface whose class has a factory named after the old prop
+      (``Vpc(cidr="10.0.0.0/16")`` → ``ip_addresses=ec2.IpAddresses.cidr("10.0.0.0/16")``);
     - a Lambda ``log_retention=X`` becomes ``log_group=logs.LogGroup(self, "<function id>LogGroup",
       retention=X)`` (and ``log_removal_policy`` moves into it): the log group is then a separate resource
       of the stack, not the ``/aws/lambda/<name>`` group the retention custom resource adjusted. The id is
@@ -121,6 +124,17 @@ class DeprecatedProp(Rule):
             """
             from aws_cdk import aws_dynamodb as dynamodb
             table = dynamodb.Table(self, "T", partition_key=key, point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True))
+            """,
+        ),
+        Case(
+            "CDK106-invalid-factory-named-after-the-prop",
+            """
+            from aws_cdk import aws_ec2 as ec2
+            vpc = ec2.Vpc(self, "Vpc", cidr="10.0.0.0/16", max_azs=2)
+            """,
+            """
+            from aws_cdk import aws_ec2 as ec2
+            vpc = ec2.Vpc(self, "Vpc", ip_addresses=ec2.IpAddresses.cidr("10.0.0.0/16"), max_azs=2)
             """,
         ),
         Case(
@@ -247,7 +261,7 @@ class DeprecatedProp(Rule):
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         api = index(self.options)
         signature = call_signature(api, self.imports.resolve(original_node.func))
-        if signature is None:
+        if signature is None or rebound_head(self, original_node.func):
             return updated_node
         info, method_name, _, kwargs = signature
         call = updated_node
@@ -331,7 +345,7 @@ class DeprecatedProp(Rule):
         if keyword(call, new_name) is not None:
             self.report(original, f"`{label}` is deprecated and `{new_name}` is passed too: remove `{name}`")
             return call
-        value = self._convert(api, prop.type, new.type, arg.value)
+        value = self._convert(api, prop.type, new.type, arg.value, name)
         if value is None:
             self.report(original, f"`{label}` is deprecated: {text}")
             return call
@@ -339,7 +353,22 @@ class DeprecatedProp(Rule):
         replacement = call.with_changes(args=[new_arg if a is arg else a for a in call.args])
         return self.fix(original, call, replacement, f"`{name}` is deprecated ({text}); use `{new_name}`")
 
-    def _convert(self, api, old: str, new: str, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    def _factory(self, api, target, old: str, prop_name: str) -> str | None:
+        """``ec2.IpAddresses.cidr`` for ``Vpc(cidr=...)`` → ``ip_addresses``: the replacement is an interface
+        (``IIpAddresses``) whose class (``IpAddresses``) has a static factory named after the deprecated prop
+        that takes one value of the old type and returns the interface."""
+        if target.kind != "interface" or not target.name.startswith("I"):
+            return None
+        owner = api.type(target.module, target.name[1:])
+        method = owner.methods.get(prop_name) if owner is not None and owner.kind == "class" else None
+        if (method is None or not method.static or method.deprecated or len(method.params) != 1
+                or method.params[0].type != old or any(not p.optional for p in method.kwargs.values())
+                or not is_assignable(api, method.returns, target.fqn)):
+            return None
+        return f"{self.use_name(owner.qualname)}.{prop_name}"
+
+    def _convert(self, api, old: str, new: str, value: cst.BaseExpression,
+                 prop_name: str = "") -> cst.BaseExpression | None:
         """``value`` (of type ``old``) expressed as a value of type ``new``, or None."""
         if old == new or is_assignable(api, old, new):
             return value
@@ -359,6 +388,9 @@ class DeprecatedProp(Rule):
                                     args=[cst.Arg(keyword=cst.Name(flags[0]), value=value,
                                                   equal=cst.AssignEqual(cst.SimpleWhitespace(""),
                                                                         cst.SimpleWhitespace("")))])
+        factory = self._factory(api, target, old, prop_name)
+        if factory is not None:
+            return cst.Call(func=expr(factory), args=[cst.Arg(value)])
         if old == "string" and target.kind == "enum" and isinstance(value, cst.SimpleString):
             text = value.evaluated_value
             members = [m for m in target.members if isinstance(text, str) and m == text.upper()]
