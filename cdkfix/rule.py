@@ -108,6 +108,8 @@ class Rule(ContextAwareTransformer):
     safety: ClassVar[Safety] = "safe"
     #: False for rules that only report (the fix needs a person's judgment).
     fixable: ClassVar[bool] = True
+    #: False for rules about whole files that mean nothing for a Markdown code block (trailing lines).
+    applies_to_markdown: ClassVar[bool] = True
     #: The rule can only fire when one of these substrings is in the source (the prefilter).
     triggers: ClassVar[tuple[str, ...]] = ()
     #: The error the broken example raises when synthesized (checked against real aws-cdk-lib).

@@ -7,6 +7,7 @@ when asked, and turns every failure into a one-line error instead of an exceptio
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,8 +75,6 @@ def _collect(outcome: FileOutcome, result: FixResult, display: str, line_offset:
 
 
 def _shift(finding: Finding, path: str, offset: int) -> Finding:
-    import dataclasses
-
     return dataclasses.replace(finding, path=path, line=finding.line + offset)
 
 
@@ -103,6 +102,7 @@ def fix_markdown_text(text: str, path: str, options: RunOptions) -> FileOutcome:
     names = {block.index: block.path or f"block_{block.index}.py" for block in blocks}
     project = Project({names[b.index]: b.body for b in blocks})
     edits: list[BlockEdit] = []
+    options = dataclasses.replace(options, rules=[r for r in options.rules if r.applies_to_markdown])
     for block in blocks:
         display = f"{path}#{names[block.index]}"
         try:

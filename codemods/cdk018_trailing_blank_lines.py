@@ -33,9 +33,8 @@ class TrailingBlankLines(Rule):
     Generated files often end with several empty lines; pylint reports them (``C0305 trailing-newlines``)
     and CI pipelines that lint the code fail. The rule keeps the last line's own newline in its style
     (``\\n`` or ``\\r\\n``), whitespace on the last line, and everything before it. A file without a final
-    newline is left alone (that is ``C0304``, a different check). In a Markdown answer each Python block is
-    a file of its own: a block's trailing blank lines are removed and the closing fence stays on the line
-    after the code.
+    newline is left alone (that is ``C0304``, a different check). Markdown code blocks are not files, so
+    the rule does not run on them: a blank line before a closing fence is prose layout, not a lint error.
     """
 
     code = "CDK018"
@@ -49,6 +48,7 @@ class TrailingBlankLines(Rule):
         The code synthesizes either way: this is a quality fix.
     """
     source = "seeds/004_e94ce7889cc0bc1d.txt §11 (Trailing Newlines in File)"
+    applies_to_markdown = False
     triggers = ("\n\n", "\n\r\n", "\r\r")
     before_synthesizes = True
     cases = (
