@@ -19,7 +19,8 @@ from cdkfix.project import Project
 from cdkfix.registry import UnknownRuleError, all_rules, find_rule, select_rules
 from cdkfix.report import colorize_diff, finding_line, statistics, summary, write_json
 from cdkfix.rule import RuleOptions
-from cdkfix.runner import FileOutcome, RunOptions, fix_text, process_file
+from cdkfix.runner import FileOutcome, RunOptions, fix_text
+from cdkfix.config import Config
 from cdkfix.sources import SourceError, discover, read_source
 
 EXIT_HELP = """
@@ -44,17 +45,24 @@ class Format(str, Enum):
 
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
 
 
 SelectOpt = Annotated[Optional[list[str]], typer.Option(
     "--select", help="Only these rules (codes, names or code prefixes; comma lists; repeatable).")]
 IgnoreOpt = Annotated[Optional[list[str]], typer.Option(
     "--ignore", help="Skip these rules (codes, names or code prefixes; comma lists; repeatable).")]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option(
+    "--exclude", help="Skip paths matching these globs or directory prefixes (repeatable).")]
 PathsArg = Annotated[list[str], typer.Argument(
     help="Files or directories (.py, .md); directories recursively; '-' reads stdin.", show_default=False)]
-FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output format: text, json, sarif (2.1.0) or github annotations.")]
 VersionOpt = Annotated[Optional[str], typer.Option(
     "--cdk-version", help="aws-cdk-lib version to check against (default: the project's pin, else 2.275.0).")]
+JobsOpt = Annotated[int, typer.Option("-j", "--jobs", help="Worker processes (0: one per core).")]
+CacheOpt = Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse results for unchanged files (.cdkfix_cache).")]
+StatsOpt = Annotated[bool, typer.Option("--statistics", help="Print counts per rule.")]
 
 
 def _version_callback(value: bool) -> None:
@@ -69,7 +77,7 @@ def main(version: Annotated[bool, typer.Option("--version", callback=_version_ca
     """Repair AWS CDK Python code that does not synthesize."""
 
 
-def _rules(select: list[str] | None, ignore: list[str] | None):
+def _rules(select, ignore):
     try:
         return select_rules(select or (), ignore or ())
     except UnknownRuleError as exc:
@@ -94,26 +102,82 @@ def _version(paths: list[str], override: str | None, *, quiet: bool) -> str:
     return choice.version
 
 
-def _run(paths: list[str], options: RunOptions) -> tuple[list[FileOutcome], int]:
-    outcomes: list[FileOutcome] = []
+@dataclasses.dataclass
+class _Run:
+    """Everything a command needs to process files: configuration, options, cache, parallelism."""
+
+    config: Config
+    options: RunOptions
+    cache: object | None
+    jobs: int
+
+
+def _setup(paths: list[str], *, select, ignore, exclude, unsafe_fixes: bool | None, cdk_version: str | None,
+           fmt: Format, write: bool, use_cache: bool, jobs: int) -> _Run:
+    from cdkfix.config import ConfigError, load_config
+
+    first = next((Path(p) for p in paths if p != "-"), Path.cwd())
+    try:
+        config = load_config(first if first.exists() else Path.cwd())
+        config = config.merge(select=select, ignore=ignore, unsafe_fixes=unsafe_fixes, cdk_version=cdk_version,
+                              exclude=exclude)
+    except ConfigError as exc:
+        _err(f"cdkfix: {exc}")
+        raise typer.Exit(2) from None
+    version = _version(paths, config.cdk_version, quiet=fmt is not Format.text)
+    rule_options = RuleOptions(unsafe_fixes=config.unsafe_fixes, cdk_version=version,
+                               settings=dict(config.settings))
+    options = RunOptions(_rules(config.select, config.ignore), rule_options, write=write)
+    cache = None
+    if use_cache:
+        from cdkfix.cache import Cache
+
+        cache = Cache(config.root or Path.cwd())
+    return _Run(config, options, cache, jobs)
+
+
+def _run(paths: list[str], run: _Run) -> tuple[list[FileOutcome], int]:
+    """Process every file under ``paths``; files of one directory argument form one project."""
+    from cdkfix.parallel import run_files
+    from cdkfix.project_rules import apply_project_rules
+
+    files: list[Path] = []
+    projects: list[Project | None] = []
     bad = 0
+    roots: list[Path] = []
     for root in paths:
         if root == "-":
             continue
-        found = list(discover([root]))
-        errors = [item for item in found if isinstance(item, SourceError)]
-        files = [item for item in found if not isinstance(item, SourceError)]
-        for error in errors:
-            _err(str(error))
-        bad += len(errors)
-        # The Python files under one directory argument form a project (cross-file rules see them all).
-        project = Project.from_paths([f for f in files if f.suffix == ".py"]) if Path(root).is_dir() else None
-        outcomes.extend(process_file(item, options, project) for item in files)
-    return outcomes, bad
+        found = list(discover([root], exclude=run.config.exclude))
+        for item in found:
+            if isinstance(item, SourceError):
+                _err(str(item))
+                bad += 1
+        members = [f for f in found if not isinstance(f, SourceError) and not run.config.is_excluded(f)]
+        project = Project.from_paths([f for f in members if f.suffix == ".py"]) if Path(root).is_dir() else None
+        if Path(root).is_dir():
+            roots.append(Path(root))
+        files.extend(members)
+        projects.extend([project] * len(members))
+    # Per-file ignores give some files another rule set: run each group, then restore the input order.
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]] = {}
+    for position, path in enumerate(files):
+        groups.setdefault(run.config.rules_for(path), []).append(position)
+    outcomes: list[FileOutcome | None] = [None] * len(files)
+    progress = sys.stderr.isatty() and len(files) > 50
+    for (select, ignore), positions in groups.items():
+        options = dataclasses.replace(run.options, rules=_rules(select, ignore))
+        results = run_files([files[i] for i in positions], options, run.jobs, progress=progress,
+                            cache=run.cache, projects=[projects[i] for i in positions])
+        for position, outcome in zip(positions, results):
+            outcomes[position] = outcome
+    done = [o for o in outcomes if o is not None]
+    for root in roots:
+        done.extend(apply_project_rules(root, run.options))
+    return done, bad
 
 
-def _print_outcomes(outcomes: list[FileOutcome], *, mode: str, dry_run: bool, fmt: Format,
-                    show_diff: bool) -> None:
+def _print_text(outcomes: list[FileOutcome], *, mode: str, show_diff: bool) -> None:
     color = sys.stdout.isatty()
     console = None
     if color:
@@ -121,10 +185,6 @@ def _print_outcomes(outcomes: list[FileOutcome], *, mode: str, dry_run: bool, fm
 
         console = Console(highlight=False, soft_wrap=True)
     for outcome in outcomes:
-        for error in outcome.errors:
-            _err(error)
-        if fmt is not Format.text:
-            continue
         if show_diff:
             for diff in outcome.diffs:
                 if console is not None:
@@ -138,6 +198,30 @@ def _print_outcomes(outcomes: list[FileOutcome], *, mode: str, dry_run: bool, fm
             if finding.diff and mode == "apply":
                 typer.echo("    would change:")
                 typer.echo("    " + finding.diff.rstrip("\n").replace("\n", "\n    "))
+        if mode == "check":
+            for line in outcome.unused_suppressions:
+                typer.echo(line)
+
+
+def _report(outcomes: list[FileOutcome], *, mode: str, dry_run: bool, fmt: Format, show_statistics: bool) -> None:
+    for outcome in outcomes:
+        for error in outcome.errors:
+            _err(error)
+    if fmt is Format.json:
+        write_json(outcomes, sys.stdout, mode=mode, dry_run=dry_run)
+    elif fmt is Format.sarif:
+        from cdkfix.formats import write_sarif
+
+        write_sarif(outcomes, sys.stdout, all_rules())
+    elif fmt is Format.github:
+        from cdkfix.formats import write_github
+
+        write_github(outcomes, sys.stdout)
+    else:
+        _print_text(outcomes, mode=mode, show_diff=mode == "apply")
+        if show_statistics:
+            typer.echo(statistics(outcomes))
+        _err(summary(outcomes, mode=mode, dry_run=dry_run))
 
 
 def _exit_code(outcomes: list[FileOutcome], bad_inputs: int, *, dry_run: bool) -> int:
@@ -168,35 +252,53 @@ def _stdin(options: RunOptions, filename: str, *, dry_run: bool, fmt: Format) ->
     return _exit_code([outcome], 0, dry_run=dry_run)
 
 
+def _interactive(outcomes: list[FileOutcome]) -> None:
+    """Ask about each fix; write only what was accepted."""
+    from cdkfix.interactive import review
+    from cdkfix.sources import encode, write_atomic
+
+    def ask(prompt: str) -> str:
+        typer.echo(prompt, nl=False)
+        return sys.stdin.readline().strip()
+
+    for outcome in outcomes:
+        if not outcome.changed or outcome.output is None or not Path(outcome.path).is_file():
+            continue
+        path = Path(outcome.path)
+        _, decoded = read_source(path)
+        accepted = review(decoded.text, outcome.output, outcome.findings, ask, path=outcome.path)
+        if accepted != decoded.text:
+            write_atomic(path, encode(decoded, accepted))
+            outcome.written = True
+        outcome.changed = accepted != decoded.text
+
+
 @app.command()
 def apply(
     paths: PathsArg,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the diff; write nothing. Exit 1 if anything would change.")] = False,
-    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes that guess a value or delete code.")] = False,
+    unsafe_fixes: Annotated[Optional[bool], typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that guess a value or delete code.", show_default=False)] = None,
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Ask before each fix: [a]ccept, [s]kip, accept [A]ll, [q]uit.")] = False,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
+    exclude: ExcludeOpt = None,
     fmt: FormatOpt = Format.text,
     cdk_version: VersionOpt = None,
-    show_statistics: Annotated[bool, typer.Option("--statistics", help="Print counts per rule.")] = False,
+    jobs: JobsOpt = 0,
+    cache: CacheOpt = True,
+    show_statistics: StatsOpt = False,
     stdin_filename: Annotated[str, typer.Option("--stdin-filename", help="Name for '-' input (.md for Markdown).")] = "<stdin>.py",
 ) -> None:
     """Rewrite files in place and print a diff of each change and a summary."""
-    version = _version(paths, cdk_version, quiet=fmt is not Format.text)
-    options = RunOptions(_rules(select, ignore), RuleOptions(unsafe_fixes=unsafe_fixes, cdk_version=version),
-                         write=not dry_run)
+    run = _setup(paths, select=select, ignore=ignore, exclude=exclude, unsafe_fixes=unsafe_fixes,
+                 cdk_version=cdk_version, fmt=fmt, write=not dry_run and not interactive,
+                 use_cache=cache and paths != ["-"], jobs=jobs)
     if paths == ["-"]:
-        raise typer.Exit(_stdin(options, stdin_filename, dry_run=dry_run, fmt=fmt))
-    outcomes, bad = _run(paths, options)
-    if fmt is Format.json:
-        for outcome in outcomes:
-            for error in outcome.errors:
-                _err(error)
-        write_json(outcomes, sys.stdout, mode="apply", dry_run=dry_run)
-    else:
-        _print_outcomes(outcomes, mode="apply", dry_run=dry_run, fmt=fmt, show_diff=True)
-        if show_statistics:
-            typer.echo(statistics(outcomes))
-        _err(summary(outcomes, mode="apply", dry_run=dry_run))
+        raise typer.Exit(_stdin(run.options, stdin_filename, dry_run=dry_run, fmt=fmt))
+    outcomes, bad = _run(paths, run)
+    if interactive and not dry_run:
+        _interactive(outcomes)
+    _report(outcomes, mode="apply", dry_run=dry_run, fmt=fmt, show_statistics=show_statistics)
     raise typer.Exit(_exit_code(outcomes, bad, dry_run=dry_run))
 
 
@@ -205,35 +307,22 @@ def check(
     paths: PathsArg,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
+    exclude: ExcludeOpt = None,
     fmt: FormatOpt = Format.text,
     cdk_version: VersionOpt = None,
-    show_statistics: Annotated[bool, typer.Option("--statistics", help="Print counts per rule.")] = False,
+    jobs: JobsOpt = 0,
+    cache: CacheOpt = True,
+    show_statistics: StatsOpt = False,
 ) -> None:
-    """List findings (fixable or not) without changing anything. Exit 1 when there are any."""
-    version = _version(paths, cdk_version, quiet=fmt is not Format.text)
-    options = RunOptions(_rules(select, ignore), RuleOptions(unsafe_fixes=False, cdk_version=version),
-                         write=False)
-    outcomes, bad = _run(paths, options)
+    """List findings (fixable or not) and stale suppressions without changing anything. Exit 1 when there are any."""
+    run = _setup(paths, select=select, ignore=ignore, exclude=exclude, unsafe_fixes=False,
+                 cdk_version=cdk_version, fmt=fmt, write=False, use_cache=cache, jobs=jobs)
+    outcomes, bad = _run(paths, run)
     for outcome in outcomes:  # a check applies nothing
         outcome.findings = [dataclasses.replace(f, applied=False) for f in outcome.findings]
-    if fmt is Format.json:
-        for outcome in outcomes:
-            for error in outcome.errors:
-                _err(error)
-        write_json(outcomes, sys.stdout, mode="check", dry_run=True)
-    else:
-        for outcome in outcomes:
-            for error in outcome.errors:
-                _err(error)
-            for finding in outcome.findings:
-                typer.echo(finding_line(finding, mode="check"))
-            for line in outcome.unused_suppressions:
-                typer.echo(line)
-        if show_statistics:
-            typer.echo(statistics(outcomes))
-        _err(summary(outcomes, mode="check", dry_run=True))
+    _report(outcomes, mode="check", dry_run=True, fmt=fmt, show_statistics=show_statistics)
     code = _exit_code(outcomes, bad, dry_run=True)
-    if code == 0 and any(o.findings or o.changed for o in outcomes):
+    if code == 0 and any(o.findings or o.changed or o.unused_suppressions for o in outcomes):
         code = 1
     raise typer.Exit(code)
 

@@ -191,3 +191,76 @@ def test_unknown_cdk_version_override_is_an_error(tree: Path):
     result = run("check", "--cdk-version", "2.1.0", str(tree / "lib"))
     assert result.exit_code == 2
     assert "no API index for aws-cdk-lib 2.1.0" in result.stderr and "cdkfix index build" in result.stderr
+
+
+def test_sarif_and_github_formats(tree: Path):
+    sarif = run("check", "--format", "sarif", str(tree / "lib"))
+    document = json.loads(sarif.stdout)
+    assert document["version"] == "2.1.0"
+    results = document["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["CDK004"]
+    github = run("check", "--format", "github", str(tree / "lib"))
+    assert any(line.startswith("::error file=") and "CDK004" in line for line in github.stdout.splitlines())
+
+
+def test_parallel_run_matches_one_process(tree: Path):
+    for i in range(6):
+        (tree / "lib" / f"copy{i}.py").write_text(BROKEN)
+    one = run("apply", "--dry-run", "--no-cache", "-j", "1", str(tree / "lib"))
+    two = run("apply", "--dry-run", "--no-cache", "-j", "2", str(tree / "lib"))
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout == two.stdout and one.stdout.count("+++ b/") == 7
+
+
+def test_configuration_in_pyproject(tree: Path):
+    (tree / "pyproject.toml").write_text(
+        '[tool.cdkfix]\nignore = ["CDK004"]\n[tool.cdkfix.per-file-ignores]\n"lib/clean.py" = ["CDK003"]\n')
+    result = run("apply", "--dry-run", str(tree / "lib"))
+    assert result.exit_code == 0 and "route53_targets" not in result.stdout
+    overridden = run("apply", "--dry-run", "--ignore", "CDK001", str(tree / "lib"))
+    assert overridden.exit_code == 1 and "route53_targets" in overridden.stdout
+    (tree / "pyproject.toml").write_text('[tool.cdkfix]\nselectt = ["CDK004"]\n')
+    bad = run("apply", "--dry-run", str(tree / "lib"))
+    assert bad.exit_code == 2 and "unknown key 'selectt'" in bad.stderr
+
+
+def test_exclude_option(tree: Path):
+    result = run("apply", "--dry-run", "--exclude", "lib/broken.py", "--exclude", "broken.py", str(tree / "lib"))
+    assert "route53_targets" not in result.stdout
+
+
+def test_interactive_review_writes_only_accepted_fixes(tree: Path):
+    two = BROKEN + "a = 1\nb = 2\nc = 3\nd = 4\nu = route53.targets.CloudFrontTarget(dist)\n"
+    (tree / "lib" / "broken.py").write_text(two)
+    result = run("apply", "-i", "--select", "CDK004", "--no-cache", str(tree / "lib" / "broken.py"), input="y\nn\n")
+    assert result.exit_code == 0, result.output
+    text = (tree / "lib" / "broken.py").read_text()
+    assert "route53_targets.LoadBalancerTarget" in text
+    assert "route53.targets.CloudFrontTarget" in text
+
+
+def test_cached_rerun_gives_the_same_report(tree: Path, monkeypatch):
+    monkeypatch.setenv("CDKFIX_CACHE_DIR", str(tree / "cache"))
+    first = run("check", str(tree / "lib"))
+    second = run("check", str(tree / "lib"))
+    assert first.stdout == second.stdout and first.exit_code == second.exit_code == 1
+    assert any((tree / "cache").rglob("*.json"))
+
+
+def test_project_without_entry_point_gets_one_with_unsafe_fixes(tmp_path: Path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "__init__.py").write_text("")
+    (tmp_path / "lib" / "tap_stack.py").write_text(
+        "from aws_cdk import Stack\nfrom constructs import Construct\n\n\n"
+        "class TapStack(Stack):\n"
+        "    def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:\n"
+        "        super().__init__(scope, construct_id, **kwargs)\n")
+    review = run("apply", "--dry-run", "--no-cache", str(tmp_path))
+    assert review.exit_code == 1
+    assert "CDK019" in review.stdout and not (tmp_path / "tap.py").exists()
+    applied = run("apply", "--unsafe-fixes", "--no-cache", str(tmp_path))
+    assert applied.exit_code == 0, applied.output
+    assert "TapStack(" in (tmp_path / "tap.py").read_text()
+    assert json.loads((tmp_path / "cdk.json").read_text())["app"].endswith("tap.py")
+    again = run("apply", "--dry-run", "--no-cache", str(tmp_path))
+    assert again.exit_code == 0
