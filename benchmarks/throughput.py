@@ -436,6 +436,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines = {id(s): count_lines(s) for s in (corpus, clean, dirty)}
         print(f"cdkfix {cdkfix.__version__}, {len(all_rules())} rules; Python {platform.python_version()}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+        try:
+            head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                  text=True).stdout.strip()
+            dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                                   capture_output=True, text=True).stdout.splitlines()
+            print(f"code: {head or '?'}" + (f" plus uncommitted changes in {len(dirty)} files" if dirty else ""))
+        except OSError:
+            pass
         print(f"corpus: {len(corpus)} files, {lines[id(corpus)]} lines: {len(clean)} clean, {len(dirty)} with "
               f"findings, {errors} with errors (built and sorted in {time.perf_counter() - started:.1f}s)\n")
 
