@@ -439,9 +439,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                                   text=True).stdout.strip()
-            dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                                   capture_output=True, text=True).stdout.splitlines()
-            print(f"code: {head or '?'}" + (f" plus uncommitted changes in {len(dirty)} files" if dirty else ""))
+            modified = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                                      capture_output=True, text=True).stdout.splitlines()
+            print(f"code: {head or '?'}" + (f" plus uncommitted changes in {len(modified)} files" if modified else ""))
         except OSError:
             pass
         print(f"corpus: {len(corpus)} files, {lines[id(corpus)]} lines: {len(clean)} clean, {len(dirty)} with "
