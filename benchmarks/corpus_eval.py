@@ -1187,11 +1187,11 @@ def report(cases: list[Case], args: argparse.Namespace, timings: dict[str, float
     skipped = [c for c in cases if c.skipped]
 
     header = f"{'id':<7} {'entry':<5} {'class before':<26} {'first error before':<{w}} {'first error after':<{w}} " \
-             f"{'before→after':<12} fixes"
+             f"{'before→after':<12} fixes cdkfix"
     out.append(header)
     out.append("-" * len(header))
-    md = ["| id | entry | class before | first error before | first error after | before→after | fixes |",
-          "| --- | --- | --- | --- | --- | --- | --- |"]
+    md = ["| id | entry | class before | first error before | first error after | before→after | fixes | cdkfix |",
+          "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for c in measured:
         b = normalize(c.before.error, c) or "—"
         a = normalize(c.after.error, c) or "—"
@@ -1207,10 +1207,11 @@ def report(cases: list[Case], args: argparse.Namespace, timings: dict[str, float
             mark += " !"
         fixes = sum(c.fixes.values())
         entry = {"response": "resp", "ideal": "ideal", "generated": "gen"}.get(c.entry_source, c.entry_source)
+        run = f"rc {c.cdkfix_rc} {c.cdkfix_seconds:.1f}s"
         out.append(f"{c.id:<7} {entry:<5} {short(cls, 26):<26} {short(b, w):<{w}} {short(a, w):<{w}} "
-                   f"{mark:<12} {fixes}")
+                   f"{mark:<12} {fixes:>5} {run}")
         md.append(f"| {c.id} | {entry} | {cls} | `{b.replace('|', '/')}` | "
-                  f"`{a.replace('|', '/')}` | {mark} | {fixes} |")
+                  f"`{a.replace('|', '/')}` | {mark} | {fixes} | {run} |")
     out.append("")
     out.append("entry: resp = the response's own entry, ideal = entry file of IDEAL_RESPONSE.md, gen = generated;"
                "  * = first error cleared,  ! = error written by cdkfix")
@@ -1337,9 +1338,13 @@ def report(cases: list[Case], args: argparse.Namespace, timings: dict[str, float
             notes.append("asset stubs: " + ", ".join(c.assets))
         if notes:
             out.append(f"  {c.id}: " + "; ".join(notes))
+    out.append("  asset folders/files the code names but the response did not include were created as stubs "
+               "(index.py; a Dockerfile for Docker image assets, which synth stages without Docker but only "
+               "when the Dockerfile exists)")
     out.append(f"  env for synth: CDK_DEFAULT_ACCOUNT={ACCOUNT} CDK_DEFAULT_REGION={REGION}; "
                f"JSII_DEPRECATED={args.deprecated}")
     out.append("  timings: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
+    out.append(f"  cdkfix measured: {tree_state()}")
 
     text = "\n".join(out)
     if args.markdown:
@@ -1364,6 +1369,20 @@ def isolate(work: Path) -> None:
     (work / "pyproject.toml").write_text(
         "# written by benchmarks/corpus_eval.py: cdkfix runs here with its defaults\n[tool.cdkfix]\n",
         encoding="utf-8")
+
+
+def tree_state() -> str:
+    """The commit the measured cdkfix comes from, and whether its engine/rules have uncommitted changes."""
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "cdkfix", "codemods"],
+                               capture_output=True, text=True, check=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    if not dirty:
+        return f"commit {head}, clean"
+    return f"commit {head} plus {len(dirty)} uncommitted change(s) in cdkfix/ and codemods/ (the working tree)"
 
 
 def cdkfix_command() -> list[str]:
