@@ -1,0 +1,548 @@
+"""CDK107: a literal of the wrong primitive type for a CDK prop (``duration_in_seconds=60`` for a string)."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import libcst as cst
+
+from cdkfix.rule import Case, Rule
+from codemods._helpers import (
+    call_signature,
+    index,
+    prefilter_index,
+    preferred_quote,
+    prescan,
+    rebound_head,
+    statement_bindings,
+    walk_statements,
+)
+
+_ROOTS = ("aws_cdk", "constructs")
+#: The source of a number literal that reads the same as a string (no ``1_000``, ``0x10``, ``1e3``).
+_PLAIN_NUMBER = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
+#: A string whose text is a number literal Python accepts as is (no leading zeros, no spaces).
+_NUMERIC_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+_BOOLEANS = {"true": "True", "false": "False"}
+_PRIMITIVES = ("string", "number", "boolean")
+
+
+# -- what a literal becomes (shared by the prefilter, on evaluated values, and the traversal) ----------------
+
+def _number_text_as_string(text: str) -> bool:
+    return _PLAIN_NUMBER.fullmatch(text.lstrip("-")) is not None
+
+
+def _string_as(value: str, wanted: str) -> str | None:
+    """The source of the ``wanted`` primitive that the string ``value`` spells, else None."""
+    if wanted == "number" and _NUMERIC_TEXT.fullmatch(value):
+        return value
+    if wanted == "boolean":
+        return _BOOLEANS.get(value.lower())
+    return None
+
+
+def _ast_mismatch(value: ast.expr, wanted: str) -> bool:
+    """True when the ``ast`` literal ``value`` may be converted to the ``wanted`` primitive by the rule."""
+    if wanted not in _PRIMITIVES:
+        return False
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+        value = value.operand
+    if not isinstance(value, ast.Constant) or isinstance(value.value, bool):
+        return False
+    if isinstance(value.value, (int, float)):
+        return wanted == "string"
+    if isinstance(value.value, str):
+        return _string_as(value.value, wanted) is not None
+    return False
+
+
+def _call_types(params, props, call_args: list[tuple[str | None, object]]):
+    """``(argument, declared type, keyword)`` for each argument whose parameter or prop is known.
+
+    ``call_args`` is ``(keyword or None, value)`` in call order; positional arguments map to ``params``
+    (stopping at a variadic one)."""
+    position = 0
+    for name, value in call_args:
+        if name is None:
+            if position < len(params) and not params[position].variadic:
+                yield value, params[position].type, params[position].name
+            position += 1
+            continue
+        param = next((p for p in params if p.name == name and not p.variadic), None)
+        if param is not None:
+            yield value, param.type, name
+        elif name in props:
+            yield value, props[name].type, name
+
+
+def _signature_of(api, qualified: str):
+    """``(label, positional params, keyword props)`` of a constructor, struct or static method."""
+    signature = call_signature(api, qualified)
+    if signature is None:
+        return None
+    info, method_name, params, props = signature
+    return (f"{info.name}.{method_name}" if method_name else info.name), params, props
+
+
+def _method_signature(info, name: str):
+    method = info.methods.get(name)
+    if method is None or method.static:
+        return None
+    return f"{info.name}.{name}", method.params, method.kwargs
+
+
+def _type_of_qualified(api, qualified: str):
+    """The type a call of ``qualified`` returns: a constructed class, or a static method's result."""
+    if not qualified.startswith(tuple(r + "." for r in _ROOTS)):
+        return None
+    info = api.lookup(qualified)
+    if info is not None:
+        return info if info.kind == "class" and info.constructible else None
+    owner, _, attr = qualified.rpartition(".")
+    owner_info = api.lookup(owner) if owner else None
+    method = owner_info.methods.get(attr) if owner_info is not None else None
+    if method is not None and method.static and method.returns and "[" not in method.returns:
+        return api.type_by_fqn(method.returns)
+    return None
+
+
+class LiteralTypeMismatch(Rule):
+    """Converts a literal to the primitive type the CDK prop or parameter declares.
+
+    The callee is resolved through the file's imports and the API index: constructors
+    (``ec2.Vpc(...)``), structs (``synthetics.CfnCanary.ScheduleProperty(...)``), static methods
+    (``ec2.Port.tcp(...)``) and methods called on a variable whose constructor is visible in the same
+    function, class (``self.alb = elbv2.ApplicationLoadBalancer(...)``) or module. When the declared type
+    is exactly a primitive (not a union) and the argument is a literal of another primitive type:
+
+    - a number where a ``string`` is declared becomes the same digits as a string (``60`` → ``"60"``);
+    - a string holding a plain number where a ``number`` is declared becomes that number
+      (``"8080"`` → ``8080``);
+    - ``"true"``/``"false"`` where a ``boolean`` is declared becomes ``True``/``False``.
+
+    Only literals are converted: variables, f-strings, concatenations, ``1_000``-style numbers and strings
+    such as ``"08"`` or ``"5 minutes"`` are left alone.
+    """
+
+    code = "CDK107"
+    name = "literal-type-mismatch"
+    title = "Literal of the wrong primitive type for a CDK prop or parameter"
+    why = """
+        jsii's Python bindings check every argument's type before calling into the CDK, and a
+        CloudFormation property typed as a string does not take a number (nor a number property a
+        string, nor a boolean the string "true"). The app stops before anything is synthesized:
+
+            TypeError: type of argument duration_in_seconds must be one of (str, NoneType); got int instead
+            TypeError: type of argument port must be one of (int, float); got str instead
+    """
+    source = ("corpus: aws_synthetics `CfnCanary.ScheduleProperty(duration_in_seconds=60)`; "
+              "DESIGN.md table: argument of the wrong type")
+    triggers = ("aws_cdk", "constructs")
+    synth_error = "type of argument duration_in_seconds must be one of (str, NoneType); got int instead"
+    cases = (
+        Case(
+            "CDK107-invalid-canary-schedule-number-for-string",
+            """
+            from aws_cdk import aws_synthetics as synthetics
+            schedule = synthetics.CfnCanary.ScheduleProperty(
+                expression="rate(5 minutes)",
+                duration_in_seconds=60,  # stop after a minute
+            )
+            """,
+            """
+            from aws_cdk import aws_synthetics as synthetics
+            schedule = synthetics.CfnCanary.ScheduleProperty(
+                expression="rate(5 minutes)",
+                duration_in_seconds="60",  # stop after a minute
+            )
+            """,
+        ),
+        Case(
+            "CDK107-invalid-string-for-number-and-boolean",
+            """
+            from aws_cdk import aws_ec2 as ec2
+            vpc = ec2.Vpc(self, 'Vpc', nat_gateways='1', restrict_default_security_group='false')
+            port = ec2.Port.tcp("8080")
+            """,
+            """
+            from aws_cdk import aws_ec2 as ec2
+            vpc = ec2.Vpc(self, 'Vpc', nat_gateways=1, restrict_default_security_group=False)
+            port = ec2.Port.tcp(8080)
+            """,
+        ),
+        Case(
+            "CDK107-invalid-method-on-self-attribute-and-local",
+            """
+            from aws_cdk import aws_elasticloadbalancingv2 as elbv2, aws_s3 as s3
+
+            class Web(Stack):
+                def __init__(self, scope, construct_id):
+                    super().__init__(scope, construct_id)
+                    self.alb = elbv2.ApplicationLoadBalancer(self, "Alb", vpc=vpc)
+                    listener = self.alb.add_listener("Http", port="80", open=True)
+                    bucket = s3.Bucket(self, "Logs")
+                    bucket.add_lifecycle_rule(id="expire", noncurrent_versions_to_retain="3", enabled="True")
+            """,
+            """
+            from aws_cdk import aws_elasticloadbalancingv2 as elbv2, aws_s3 as s3
+
+            class Web(Stack):
+                def __init__(self, scope, construct_id):
+                    super().__init__(scope, construct_id)
+                    self.alb = elbv2.ApplicationLoadBalancer(self, "Alb", vpc=vpc)
+                    listener = self.alb.add_listener("Http", port=80, open=True)
+                    bucket = s3.Bucket(self, "Logs")
+                    bucket.add_lifecycle_rule(id="expire", noncurrent_versions_to_retain=3, enabled=True)
+            """,
+        ),
+        Case(
+            "CDK107-invalid-from-import-and-negative-float",
+            """
+            from aws_cdk.aws_synthetics import CfnCanary
+            CfnCanary.ScheduleProperty(expression="rate(1 hour)", duration_in_seconds=-1.5)
+            """,
+            """
+            from aws_cdk.aws_synthetics import CfnCanary
+            CfnCanary.ScheduleProperty(expression="rate(1 hour)", duration_in_seconds="-1.5")
+            """,
+        ),
+        Case(
+            "CDK107-valid-right-types-unions-and-non-literals",
+            """
+            from aws_cdk import aws_ec2 as ec2, aws_synthetics as synthetics
+            vpc = ec2.Vpc(self, "Vpc", nat_gateways=1, max_azs=count)
+            synthetics.CfnCanary.ScheduleProperty(expression="rate(5 minutes)", duration_in_seconds=str(60))
+            synthetics.CfnCanary.ScheduleProperty(expression="rate(5 minutes)", duration_in_seconds=seconds)
+            synthetics.CfnCanary.ScheduleProperty(expression="rate(5 minutes)", duration_in_seconds=f"{60}")
+            synthetics.CfnCanary.RunConfigProperty(active_tracing="true", timeout_in_seconds="1_000")
+            port = ec2.Port.tcp("08080")
+            vpc2 = ec2.Vpc(self, "Vpc2", nat_gateways="one", max_azs=1_000)
+            """,
+        ),
+        Case(
+            "CDK107-valid-unknown-callee-and-user-class",
+            """
+            from aws_cdk import aws_ec2 as ec2
+
+            class Vpc:
+                def __init__(self, nat_gateways="1"):
+                    pass
+
+            Vpc(nat_gateways="1")
+            make_vpc(nat_gateways="1")
+            helper.add_listener("Http", port="80")
+            alb = build()
+            alb.add_listener("Http", port="80")
+            """,
+        ),
+        Case(
+            "CDK107-valid-shadowed-alias-and-reassigned-variable",
+            """
+            from aws_cdk import aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2
+
+            def build(ec2):
+                return ec2.Vpc(nat_gateways="1")
+
+            alb = elbv2.ApplicationLoadBalancer(self, "Alb", vpc=vpc)
+            alb = other()
+            alb.add_listener("Http", port="80")
+            """,
+        ),
+        Case(
+            "CDK107-valid-suppressed",
+            """
+            from aws_cdk import aws_ec2 as ec2
+            ec2.Vpc(self, "Vpc", nat_gateways="1")  # cdkfix: ignore[CDK107]
+            """,
+        ),
+    )
+
+    # -- the prefilter ---------------------------------------------------------------------------------
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Conservative: True when a call to a CDK callee (or to a method of a CDK type assigned in this
+        file) passes a literal the rule would convert, per the run's API index."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        if not any(t.partition(".")[0] in _ROOTS for targets in scan.bindings.values() for t in targets):
+            return False
+        api = prefilter_index()
+
+        def literal(value: ast.expr) -> bool:
+            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+                value = value.operand
+            return isinstance(value, ast.Constant) and isinstance(value.value, (int, float, str)) \
+                and not isinstance(value.value, bool)
+
+        def fires(signature, call: ast.Call) -> bool:
+            if signature is None:
+                return False
+            _, params, props = signature
+            args = [(None, a) for a in call.args if not isinstance(a, ast.Starred)]
+            if len(args) != len(call.args):
+                args = []  # the rule maps no positional argument after a `*args`
+            args += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+            return any(_ast_mismatch(value, wanted) for value, wanted, _ in _call_types(params, props, args))
+
+        signatures: dict[str, object] = {}
+        types: dict[str, object] = {}
+        methods: list[ast.Call] = []
+        for call in scan.calls:
+            if not any(literal(a) for a in (*call.args, *(k.value for k in call.keywords))):
+                continue
+            for qualified in scan.resolve_all(call.func):
+                if qualified.partition(".")[0] not in _ROOTS:
+                    continue
+                if qualified not in signatures:
+                    signatures[qualified] = _signature_of(api, qualified)
+                if fires(signatures[qualified], call):
+                    return True
+            if isinstance(call.func, ast.Attribute):
+                methods.append(call)
+        if not methods:
+            return False
+        assigned: dict[tuple[str, str], list[ast.Call]] = {}
+        for statement in scan.assignments:
+            if not isinstance(statement.value, ast.Call):
+                continue
+            for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target]):
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(("name", target.id), []).append(statement.value)
+                elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                      and target.value.id == "self"):
+                    assigned.setdefault(("self", target.attr), []).append(statement.value)
+
+        def receiver_types(receiver: ast.expr):
+            if isinstance(receiver, ast.Call):
+                values = [receiver]
+            elif isinstance(receiver, ast.Name):
+                values = assigned.get(("name", receiver.id), [])
+            elif (isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
+                  and receiver.value.id == "self"):
+                values = assigned.get(("self", receiver.attr), [])
+            else:
+                values = []
+            for value in values:
+                for qualified in scan.resolve_all(value.func):
+                    if qualified not in types:
+                        types[qualified] = _type_of_qualified(api, qualified)
+                    if types[qualified] is not None:
+                        yield types[qualified]
+
+        for call in methods:
+            for info in receiver_types(call.func.value):  # type: ignore[attr-defined]
+                if fires(_method_signature(info, call.func.attr), call):  # type: ignore[attr-defined]
+                    return True
+        return False
+
+    # -- traversal ------------------------------------------------------------------------------------
+    def visit_Module(self, node: cst.Module) -> bool | None:
+        self._api = None
+        self._quote: str | None = None
+        self._scopes: list[cst.FunctionDef | cst.ClassDef] = []
+        self._bindings: dict[int, dict[str, list[cst.BaseExpression | None]]] = {}
+        self._value_types: dict[int, object] = {}
+        return super().visit_Module(node)
+
+    @property
+    def api(self):
+        if self._api is None:
+            self._api = index(self.options)
+        return self._api
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
+        self._scopes.append(node)
+        return True
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        self._scopes.pop()
+        return updated_node
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool | None:
+        self._scopes.append(node)
+        return True
+
+    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
+        self._scopes.pop()
+        return updated_node
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """Convert the literal arguments whose primitive type is not the declared one."""
+        if not any(self._literal(arg.value) for arg in original_node.args):
+            return updated_node
+        signature = self._signature(original_node.func)
+        if signature is None:
+            return updated_node
+        label, params, props = signature
+        starred = any(arg.star == "*" for arg in original_node.args)  # then no positional mapping
+        call_args: list[tuple[str | None, object]] = [
+            (arg.keyword.value if arg.keyword is not None else None, i) for i, arg in enumerate(original_node.args)
+            if not arg.star and (arg.keyword is not None or not starred)]
+        args = list(updated_node.args)
+        changed = False
+        for i, wanted, name in _call_types(params, props, call_args):
+            original = original_node.args[i]  # type: ignore[index]
+            new = self._converted(original.value, wanted)
+            if new is None:
+                continue
+            old_text = cst.Module([]).code_for_node(original.value)
+            new_text = cst.Module([]).code_for_node(new)
+            if self.record_fix(original, f"`{label}` takes a {wanted} for `{name}`: `{old_text}` → `{new_text}`"):
+                args[i] = args[i].with_changes(value=new)  # type: ignore[index]
+                changed = True
+        return updated_node.with_changes(args=args) if changed else updated_node
+
+    # -- literals -------------------------------------------------------------------------------------
+    @staticmethod
+    def _literal(value: cst.BaseExpression) -> bool:
+        if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+            value = value.expression
+        return isinstance(value, (cst.Integer, cst.Float, cst.SimpleString))
+
+    def _converted(self, value: cst.BaseExpression, wanted: str) -> cst.BaseExpression | None:
+        """The literal ``value`` as the ``wanted`` primitive, or None when it is not a plain literal of
+        another primitive type."""
+        if wanted not in _PRIMITIVES:
+            return None
+        if (isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus)
+                and isinstance(value.expression, (cst.Integer, cst.Float))
+                and not value.lpar and not value.expression.lpar):
+            text = "-" + value.expression.value
+        elif isinstance(value, (cst.Integer, cst.Float)) and not value.lpar:
+            text = value.value
+        elif isinstance(value, cst.SimpleString) and not value.lpar:
+            if any(c in value.prefix.lower() for c in "bf"):
+                return None
+            evaluated = value.evaluated_value
+            if not isinstance(evaluated, str):
+                return None
+            spelled = _string_as(evaluated, wanted)
+            if spelled is None:
+                return None
+            if wanted == "boolean":
+                return cst.Name(spelled)
+            if spelled.startswith("-"):
+                number = spelled[1:]
+                return cst.UnaryOperation(cst.Minus(), cst.Float(number) if "." in number else cst.Integer(number))
+            return cst.Float(spelled) if "." in spelled else cst.Integer(spelled)
+        else:
+            return None
+        if wanted != "string" or not _number_text_as_string(text):
+            return None
+        return cst.SimpleString(self._quote_char + text + self._quote_char)
+
+    @property
+    def _quote_char(self) -> str:
+        if self._quote is None:
+            assert self.module_node is not None
+            self._quote = preferred_quote(self.module_node.code)
+        return self._quote
+
+    # -- resolving the callee -------------------------------------------------------------------------
+    def _imported(self, node: cst.BaseExpression) -> str | None:
+        """The qualified CDK name an expression spells through the file's imports, if trustworthy."""
+        resolved = self.imports.resolve(node)
+        if resolved is None or resolved.partition(".")[0] not in _ROOTS or rebound_head(self, node):
+            return None
+        return resolved
+
+    def _signature(self, func: cst.BaseExpression):
+        qualified = self._imported(func)
+        if qualified is not None:
+            return _signature_of(self.api, qualified)
+        if isinstance(func, cst.Attribute):
+            receiver = self._type_of(func.value)
+            if receiver is not None:
+                return _method_signature(receiver, func.attr.value)
+        return None
+
+    def _type_of(self, node: cst.BaseExpression):
+        """The CDK type of a receiver expression, when its value is visible; else None."""
+        if isinstance(node, cst.Call):
+            return self._type_of_value(node)
+        if isinstance(node, cst.Name):
+            if node.value in self.imports.bindings:
+                return None
+            function = next((s for s in reversed(self._scopes) if isinstance(s, cst.FunctionDef)), None)
+            values = self._bound(function).get(node.value) if function is not None else None
+            if values is None:
+                assert self.module_node is not None
+                values = self._bound(self.module_node).get(node.value)
+            return self._single_type(values)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            cls = next((s for s in reversed(self._scopes) if isinstance(s, cst.ClassDef)), None)
+            if cls is None:
+                return None
+            return self._single_type(self._bound(cls).get(node.attr.value))
+        return None
+
+    def _bound(self, scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression | None]]:
+        key = id(scope)
+        if key not in self._bindings:
+            self._bindings[key] = _self_attributes(scope) if isinstance(scope, cst.ClassDef) else _scope_bindings(scope)
+        return self._bindings[key]
+
+    def _single_type(self, values):
+        if not values or any(v is None for v in values):
+            return None
+        types = {id(t): t for t in (self._type_of_value(v) for v in values)}
+        if len(types) != 1:
+            return None
+        return next(iter(types.values()))
+
+    def _type_of_value(self, value: cst.BaseExpression):
+        key = id(value)
+        if key not in self._value_types:
+            self._value_types[key] = None  # guards against cycles
+            qualified = self._imported(value.func) if isinstance(value, cst.Call) else None
+            self._value_types[key] = _type_of_qualified(self.api, qualified) if qualified else None
+        return self._value_types[key]
+
+
+def _scope_bindings(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression | None]]:
+    """Values bound to names in a function (its parameters included) or the module; None is unknown."""
+    values: dict[str, list[cst.BaseExpression | None]] = {}
+    if isinstance(scope, cst.FunctionDef):
+        params = scope.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            values.setdefault(param.name.value, []).append(None)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                values.setdefault(star.name.value, []).append(None)
+        body = scope.body.body if isinstance(scope.body, cst.IndentedBlock) else []
+    else:
+        body = scope.body  # type: ignore[attr-defined]
+    for name, value, _ in statement_bindings(body, nested=False):
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def _self_attributes(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression | None]]:
+    """``self.<attr> = value`` in the methods of one class (nested classes excluded)."""
+    values: dict[str, list[cst.BaseExpression | None]] = {}
+
+    def bind(target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            values.setdefault(target.attr.value, []).append(value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                bind(element.value, None)
+
+    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else []
+    for method in body:
+        if not isinstance(method, cst.FunctionDef) or not isinstance(method.body, cst.IndentedBlock):
+            continue
+        for node in walk_statements(method.body.body, nested=False):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    bind(target.target, node.value)
+            elif isinstance(node, cst.AnnAssign):
+                bind(node.target, node.value)
+            elif isinstance(node, cst.AugAssign):
+                bind(node.target, None)
+    return values
