@@ -30,6 +30,7 @@ from cdkfix.rule import (
     Finding,
     Rule,
     RuleOptions,
+    prefilter_options,
 )
 from cdkfix.suppressions import Suppressions, parse_suppressions
 
@@ -121,6 +122,12 @@ def _run_rule(rule: type[Rule], module: cst.Module, options: RuleOptions, projec
     return new, list(context.scratch.get(SCRATCH_FINDINGS, ()))
 
 
+def _may_fire(rule: type[Rule], code: str, options: RuleOptions) -> bool:
+    """The rule's prefilter, evaluated with the run's options (its index version, its settings)."""
+    with prefilter_options(options):
+        return rule.may_fire(code)
+
+
 def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | None = None, *,
              project: Project | None = None) -> FixResult:
     """Apply ``rules`` to ``source`` until nothing changes (at most :data:`MAX_PASSES` passes).
@@ -130,7 +137,7 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
     """
     options = options or RuleOptions()
     result = FixResult(source=source, output=source)
-    candidates = [rule for rule in rules if rule.may_fire(source)]
+    candidates = [rule for rule in rules if _may_fire(rule, source, options)]
     if not candidates:
         # No rule can fire, so skip LibCST; the stdlib parser (~30x faster) still catches bad input.
         _check_syntax(source)
@@ -141,26 +148,36 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
     applied: list[Finding] = []
     last: list[Finding] = []
     code = source
+    # A rule that left this very text unchanged, with no suppression comment to consult, would do and find
+    # the same again: a later pass reuses its findings instead of running it (rules are deterministic).
+    unchanged: dict[str, tuple[str, list[Finding]]] = {}
     for pass_number in range(1, MAX_PASSES + 1):
         result.passes = pass_number
         last = []
         changed = False
         for rule in candidates:
-            if pass_number > 1 and not rule.may_fire(code):
+            if pass_number > 1 and not _may_fire(rule, code, options):
                 continue
-            try:
-                new, findings = _run_rule(rule, module, options, project, suppressions)
-            except Exception as exc:  # a rule bug must not lose the other rules' work
-                if os.environ.get("CDKFIX_DEBUG"):
-                    raise
-                message = f"{rule.code} {rule.name} crashed: {type(exc).__name__}: {exc}"
-                if message not in result.errors:
-                    result.errors.append(message)
-                continue
-            new_code = new.code
-            if new_code != code:
-                changed = True
-                module, code = new, new_code
+            seen = unchanged.get(rule.code)
+            if seen is not None and seen[0] is code and not suppressions.by_line:
+                findings = seen[1]
+            else:
+                try:
+                    new, findings = _run_rule(rule, module, options, project, suppressions)
+                except Exception as exc:  # a rule bug must not lose the other rules' work
+                    if os.environ.get("CDKFIX_DEBUG"):
+                        raise
+                    message = f"{rule.code} {rule.name} crashed: {type(exc).__name__}: {exc}"
+                    if message not in result.errors:
+                        result.errors.append(message)
+                    continue
+                new_code = code if new is module else new.code  # a rule that skipped its traversal
+                if new_code != code:
+                    changed = True
+                    module, code = new, new_code
+                    unchanged.pop(rule.code, None)
+                elif not suppressions.by_line:
+                    unchanged[rule.code] = (code, findings)
             applied.extend(f for f in findings if f.applied)
             last.extend(f for f in findings if not f.applied)
         if not changed:

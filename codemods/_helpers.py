@@ -256,6 +256,7 @@ import ast as _ast  # noqa: E402  (kept below the original helpers, which other 
 import re as _re  # noqa: E402
 import weakref as _weakref  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
+from dataclasses import field as _dataclass_field  # noqa: E402
 
 _FUNCTION_SCOPES = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.Lambda)
 
@@ -815,11 +816,15 @@ def other_project_views(view: SourceView, project) -> list[SourceView]:
     return others
 
 
-# -- prefilter scans with the standard library's ast (CDK102-CDK106) --------------------------------------
+# -- prefilter scans with the standard library's ast ------------------------------------------------------
 # A rule's ``may_fire`` can ask "is there anything for me in this file?" for the price of one ``ast.parse``
-# shared by every rule (cached per source text), instead of a LibCST transform with position metadata.
+# shared by every rule (cached per source text), instead of a LibCST transform. A prefilter must never be
+# less permissive than its rule (``tests/test_prefilters.py``): where ``ast`` and LibCST see a file
+# differently (an import bound twice, implicit string concatenation, escapes in a string), it says yes.
 
 import functools as _functools  # noqa: E402
+
+_SOURCE_LINE = _re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 @_dataclass(frozen=True, eq=False)
@@ -832,6 +837,17 @@ class Prescan:
     attributes: tuple[_ast.Attribute, ...]
     classes: tuple[_ast.ClassDef, ...]
     star_import: bool
+    source: str = ""
+    #: Every target each local name is imported as, anywhere in the file (LibCST's view keeps one).
+    bindings: dict[str, tuple[str, ...]] = _dataclass_field(default_factory=dict)
+    functions: tuple[_ast.FunctionDef | _ast.AsyncFunctionDef, ...] = ()
+    dicts: tuple[_ast.Dict, ...] = ()
+    import_froms: tuple[_ast.ImportFrom, ...] = ()
+    #: Every identifier of a Name node (read, written or deleted).
+    names: frozenset[str] = frozenset()
+    #: ``ast.Assign``/``ast.AnnAssign`` statements, anywhere.
+    assignments: tuple[_ast.Assign | _ast.AnnAssign, ...] = ()
+    _memo: dict = _dataclass_field(default_factory=dict, repr=False)
 
     def resolve(self, node: _ast.AST | None) -> str | None:
         """Qualified name of a Name/Attribute chain through the file's imports (``lambda_.Function``)."""
@@ -843,6 +859,118 @@ class Prescan:
         if target is None:
             return None
         return f"{target}.{rest}" if rest else target
+
+    def resolve_all(self, node: _ast.AST | None) -> tuple[str, ...]:
+        """Every qualified name a Name/Attribute chain may stand for (a name imported twice has two)."""
+        dotted = ast_dotted(node)
+        if dotted is None:
+            return ()
+        head, _, rest = dotted.partition(".")
+        return tuple(f"{target}.{rest}" if rest else target for target in self.bindings.get(head, ()))
+
+    def resolves_to(self, node: _ast.AST | None, wanted) -> bool:
+        """True when ``node`` may stand for one of the qualified names ``wanted``."""
+        return any(name in wanted for name in self.resolve_all(node))
+
+    def segment(self, node: _ast.AST) -> str:
+        """The source text of ``node`` (what LibCST sees: escapes and prefixes unevaluated)."""
+        lineno, end_lineno = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if lineno is None or end_lineno is None:
+            return ""
+        lines = self._lines
+        if not 0 < lineno <= end_lineno <= len(lines):
+            return ""
+        if lineno == end_lineno:
+            return lines[lineno - 1].encode()[node.col_offset:node.end_col_offset].decode()
+        return "".join([lines[lineno - 1].encode()[node.col_offset:].decode(), *lines[lineno:end_lineno - 1],
+                        lines[end_lineno - 1].encode()[:node.end_col_offset].decode()])
+
+    @_functools.cached_property
+    def _lines(self) -> list[str]:
+        return _SOURCE_LINE.findall(self.source)  # split as ``ast`` counts lines (not str.splitlines)
+
+    @_functools.cached_property
+    def parents(self) -> dict[int, _ast.AST]:
+        """``id(node)`` -> its parent node (computed on first use)."""
+        parents: dict[int, _ast.AST] = {}
+        for node in _ast.walk(self.tree):
+            for child in _ast.iter_child_nodes(node):
+                parents[id(child)] = node
+        return parents
+
+    def ancestors(self, node: _ast.AST) -> Iterator[_ast.AST]:
+        """The nodes around ``node``, innermost first."""
+        parents = self.parents
+        current = parents.get(id(node))
+        while current is not None:
+            yield current
+            current = parents.get(id(current))
+
+    def method_class(self, node: _ast.AST) -> _ast.ClassDef | None:
+        """The class whose method (or a closure in it) ``node`` is in; None at module or class-body level."""
+        seen_function = False
+        for outer in self.ancestors(node):
+            if isinstance(outer, (_ast.FunctionDef, _ast.AsyncFunctionDef)):
+                seen_function = True
+            elif isinstance(outer, _ast.ClassDef):
+                return outer if seen_function else None
+        return None
+
+    def construct_classes(self, api) -> frozenset[int]:
+        """``id`` of every class that may be a Stack or Construct subclass (:func:`codemods._context.class_kinds`
+        decides with the imports LibCST sees; this says yes for any import a base name may stand for)."""
+        from codemods._context import _kind_of_fqn
+
+        key = ("construct_classes", id(api))
+        if key in self._memo:
+            return self._memo[key]
+        by_name: dict[str, list[_ast.ClassDef]] = {}
+        for cls in self.classes:
+            by_name.setdefault(cls.name, []).append(cls)
+        kinds: dict[int, bool] = {}
+
+        def is_construct(cls: _ast.ClassDef, seen: frozenset[int]) -> bool:
+            if id(cls) in kinds:
+                return kinds[id(cls)]
+            found = False
+            for base in cls.bases:
+                name = ast_dotted(base)
+                if name and "." not in name and any(
+                        id(local) not in seen and is_construct(local, seen | {id(cls)})
+                        for local in by_name.get(name, ())):
+                    found = True
+                for qualified in self.resolve_all(base):
+                    info = api.lookup(qualified)
+                    if info is not None and _kind_of_fqn(info.fqn, info.bases):
+                        found = True
+                if found:
+                    break
+            if not seen:
+                kinds[id(cls)] = found
+            return found
+
+        result = frozenset(id(cls) for cls in self.classes if is_construct(cls, frozenset()))
+        self._memo[key] = result
+        return result
+
+
+def has_star_args(call: _ast.Call) -> bool:
+    """``*args`` or ``**kwargs`` in an ``ast`` call."""
+    return any(isinstance(a, _ast.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords)
+
+
+def prefilter_index():
+    """The API index of the run whose prefilters are evaluated (:func:`cdkfix.rule.current_options`)."""
+    from cdkfix.rule import current_options
+
+    return index(current_options())
+
+
+def prefilter_settings() -> dict[str, object]:
+    """The rule settings of the run whose prefilters are evaluated."""
+    from cdkfix.rule import current_options
+
+    return current_options().settings
 
 
 def rebound_head(rule, node) -> bool:
@@ -863,36 +991,59 @@ def rebound_head(rule, node) -> bool:
 
 @_functools.lru_cache(maxsize=4)
 def prescan(source: str) -> Prescan | None:
-    """The :class:`Prescan` of ``source`` (None when it does not parse); cached for the rules of one run."""
+    """The :class:`Prescan` of ``source``; cached for the rules of one run.
+
+    None when the standard library does not parse it: prefilters then say no (no fix can be kept, since the
+    output must compile, and with no candidate rule the engine reports the stdlib's syntax error)."""
     try:
         tree = _ast.parse(source)
     except (SyntaxError, ValueError):
         return None
     imports: dict[str, str] = {}
-    calls, attributes, classes = [], [], []
+    bindings: dict[str, list[str]] = {}
+    calls, attributes, classes, functions, dicts, import_froms, assignments = [], [], [], [], [], [], []
+    names: set[str] = set()
     star = False
+
+    def bind(local: str, target: str) -> None:
+        imports[local] = target
+        targets = bindings.setdefault(local, [])
+        if target not in targets:
+            targets.append(target)
+
     for node in _ast.walk(tree):
         kind = type(node)
-        if kind is _ast.Call:
+        if kind is _ast.Name:
+            names.add(node.id)
+        elif kind is _ast.Call:
             calls.append(node)
         elif kind is _ast.Attribute:
             attributes.append(node)
         elif kind is _ast.ClassDef:
             classes.append(node)
+        elif kind is _ast.FunctionDef or kind is _ast.AsyncFunctionDef:
+            functions.append(node)
+        elif kind is _ast.Dict:
+            dicts.append(node)
+        elif kind is _ast.Assign or kind is _ast.AnnAssign:
+            assignments.append(node)
         elif kind is _ast.Import:
             for alias in node.names:
                 if alias.asname:
-                    imports[alias.asname] = alias.name
+                    bind(alias.asname, alias.name)
                 else:
                     head = alias.name.split(".")[0]
-                    imports[head] = head
+                    bind(head, head)
         elif kind is _ast.ImportFrom and node.module and not node.level:
+            import_froms.append(node)
             for alias in node.names:
                 if alias.name == "*":
                     star = True
                 else:
-                    imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return Prescan(tree, imports, tuple(calls), tuple(attributes), tuple(classes), star)
+                    bind(alias.asname or alias.name, f"{node.module}.{alias.name}")
+    return Prescan(tree, imports, tuple(calls), tuple(attributes), tuple(classes), star, source,
+                   {name: tuple(targets) for name, targets in bindings.items()}, tuple(functions), tuple(dicts),
+                   tuple(import_froms), frozenset(names), tuple(assignments))
 
 
 def call_signature(api, qualified: str | None):

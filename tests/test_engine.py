@@ -148,3 +148,61 @@ def test_rule_cases_combined(parts, unsafe):
     except SyntaxError:
         return
     _check_properties(source, unsafe)
+
+
+# -- what a pass costs ----------------------------------------------------------------------------------
+
+def test_positions_are_libcst_positions():
+    """The engine's shared position map gives exactly LibCST's ``PositionProvider`` ranges, for every node."""
+    from pathlib import Path
+
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from cdkfix.rule import module_positions
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    sources = [p.read_text(encoding="utf-8") for p in sorted(examples.glob("*/*.py"))]
+    sources += ["@d\nclass A(B, metaclass=M):\n    x: int = 1  # c\n\n\n@d(1)\nasync def f(*, a=1):\n    return a\r\n",
+                "if x:\n\tpass\nelif y: z = [i for i in (1, 2)]\nelse:\n    w = f'{x!r:>{n}}' 'y'\n"]
+    for source in sources:
+        module = cst.parse_module(source)
+        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = module_positions(module)
+        assert len(positions) == len(expected)
+        assert all(positions[node] == expected[node] for node in expected)
+
+
+class _Counts(Rule):
+    """Reports every ``x`` and counts its runs."""
+
+    code, name, title, why, source = "CDK903", "counts", "t", "w", "test"
+    runs = 0
+
+    def visit_Module(self, node):
+        type(self).runs += 1
+        return super().visit_Module(node)
+
+    def visit_Name(self, node):
+        if node.value == "x":
+            self.report(node, "an x")
+
+
+class _RenamesOnce(Rule):
+    code, name, title, why, source = "CDK904", "renames-once", "t", "w", "test"
+
+    def leave_Name(self, original_node, updated_node):
+        if updated_node.value == "alb":
+            return self.fix(original_node, updated_node, updated_node.with_changes(value="balancer"), "m")
+        return updated_node
+
+
+@pytest.mark.parametrize("comment", ["", "  # cdkfix: ignore[CDK999]"])
+def test_a_rule_is_not_rerun_on_text_it_already_left_unchanged(comment):
+    """Pass 2 reruns the rule that changed the text, not the one after it (it saw that text already),
+    unless a suppression comment is there to be consulted again."""
+    _Counts.runs = 0
+    result = fix_code(f"y = alb{comment}\nx = 1\n", [_RenamesOnce, _Counts])
+    assert result.output.startswith("y = balancer")
+    assert result.passes == 2
+    assert [f.code for f in result.findings] == ["CDK904", "CDK903"]  # the report is given once
+    assert _Counts.runs == (2 if comment else 1)
