@@ -15,6 +15,8 @@ from codemods._helpers import (
     dotted_name,
     index,
     normalized,
+    prefilter_index,
+    prescan,
     rebound_names,
     similarity,
     statement_bindings,
@@ -36,15 +38,6 @@ class _Signature:
     label: str
     accepted: dict[str, str]
     deprecated: frozenset[str]
-
-
-def _ast_dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _ast_dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _union_members(typeref: str) -> list[str]:
@@ -179,7 +172,7 @@ class UnknownKeyword(Rule):
     """
     source = ("seeds/003_970a9f3b40132c4b.txt §6 (DMS `postgres_settings`) and §5 (`ARecord(weight=...)`); "
               "DESIGN.md table: unknown keyword argument (10% of failures)")
-    triggers = ("aws_cdk",)
+    triggers = ("aws_cdk", "constructs")
     lazy_positions = True
     synth_error = "CfnEndpoint.__init__() got an unexpected keyword argument 'postgres_settings'"
     cases = (
@@ -456,54 +449,73 @@ class UnknownKeyword(Rule):
         ),
     )
 
-    # -- a cheap look first ---------------------------------------------------------------------------
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        """Skip the LibCST traversal when a cheap ``ast`` scan finds no keyword this rule could flag."""
-        self._api = None
-        self.module_node, self._imports = tree, None
-        if not self._worth_visiting(tree):
-            return tree
-        return super().transform_module(tree)
-
-    def _worth_visiting(self, tree: cst.Module) -> bool:
+    # -- the prefilter ---------------------------------------------------------------------------------
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
         """Conservative: True when some call to a CDK callee (or a method of a CDK type built in this file)
-        passes a keyword that callee does not accept. The traversal decides what to do about it."""
-        bindings = {local: target for local, target in self.imports.bindings.items()
-                    if target.partition(".")[0] in ("aws_cdk", "constructs")}
-        if not bindings:
+        passes a keyword that callee does not accept, per the run's API index. The traversal decides what
+        to do about it."""
+        if not super().may_fire(source):
             return False
-        try:
-            module = ast.parse(tree.code)
-        except (SyntaxError, ValueError):
-            return True
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        if not any(target.partition(".")[0] in _ROOTS for targets in scan.bindings.values() for target in targets):
+            return False
+        api = prefilter_index()
         signatures: dict[str, _Signature | None] = {}
         types: dict[str, object] = {}
-        methods: list[tuple[str, list[str]]] = []
-        for node in ast.walk(module):
-            if not isinstance(node, ast.Call):
-                continue
-            dotted = _ast_dotted(node.func)
-            head, _, rest = (dotted or "").partition(".")
-            qualified = (f"{bindings[head]}.{rest}" if rest else bindings[head]) if head in bindings else None
-            if qualified is not None and qualified not in types:
-                types[qualified] = self._type_of_qualified(qualified)
+        methods: list[tuple[str, ast.expr, list[str]]] = []
+        for node in scan.calls:
+            qualifieds = [q for q in scan.resolve_all(node.func) if q.partition(".")[0] in _ROOTS]
             if not node.keywords or any(k.arg is None for k in node.keywords):
                 continue
             passed = [k.arg for k in node.keywords if k.arg is not None]
-            if qualified is not None:
+            for qualified in qualifieds:
                 if qualified not in signatures:
-                    signatures[qualified] = self._signature_of(qualified)
+                    signatures[qualified] = _signature_of(api, qualified)
                 signature = signatures[qualified]
                 if signature is not None and any(k not in signature.accepted for k in passed):
                     return True
-            elif isinstance(node.func, ast.Attribute):
-                methods.append((node.func.attr, passed))
-        receivers = {id(t): t for t in types.values() if t is not None}.values()
-        for name, passed in methods:
-            for info in receivers:
+            if isinstance(node.func, ast.Attribute):  # a method of a receiver whose type the rule may know
+                methods.append((node.func.attr, node.func.value, passed))
+        if not methods:
+            return False
+        # The rule types a receiver that is a call, or a name / ``self.<attr>`` assigned a call (any scope here).
+        assigned: dict[tuple[str, str], list[ast.Call]] = {}
+        for statement in scan.assignments:
+            if not isinstance(statement.value, ast.Call):
+                continue
+            for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target]):
+                if isinstance(target, ast.Name):
+                    assigned.setdefault(("name", target.id), []).append(statement.value)
+                elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
+                        and target.value.id == "self":
+                    assigned.setdefault(("self", target.attr), []).append(statement.value)
+
+        def receiver_types(receiver: ast.expr):
+            if isinstance(receiver, ast.Call):
+                values = [receiver]
+            elif isinstance(receiver, ast.Name):
+                values = assigned.get(("name", receiver.id), [])
+            elif (isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
+                  and receiver.value.id == "self"):
+                values = assigned.get(("self", receiver.attr), [])
+            else:
+                values = []
+            for value in values:
+                for qualified in scan.resolve_all(value.func):
+                    if qualified.partition(".")[0] in _ROOTS:
+                        if qualified not in types:
+                            types[qualified] = _type_of_qualified(api, qualified)
+                        if types[qualified] is not None:
+                            yield types[qualified]
+
+        for name, receiver, passed in methods:
+            for info in receiver_types(receiver):
                 method = info.methods.get(name)  # type: ignore[attr-defined]
                 if method is not None and not method.static:
-                    accepted = self._method_signature(info, method).accepted
+                    accepted = _method_signature(info, method).accepted
                     if any(k not in accepted for k in passed):
                         return True
         return False
@@ -648,31 +660,11 @@ class UnknownKeyword(Rule):
         return None
 
     def _signature_of(self, qualified: str) -> _Signature | None:
-        api = self.api
-        info = api.lookup(qualified)
-        if info is not None:
-            if info.kind == "class" and info.constructible:
-                accepted = {p.name: p.type for p in info.positional}
-                accepted.update({name: prop.type for name, prop in info.props.items()})
-                return _Signature(info.name, accepted,
-                                  frozenset(n for n, p in info.props.items() if p.deprecated))
-            if info.kind == "struct":
-                return _Signature(info.name, {n: p.type for n, p in info.props.items()},
-                                  frozenset(n for n, p in info.props.items() if p.deprecated))
-            return None
-        owner, _, attr = qualified.rpartition(".")
-        info = api.lookup(owner) if owner else None
-        method = info.methods.get(attr) if info is not None else None
-        if method is None or not method.static:
-            return None
-        return self._method_signature(info, method)
+        return _signature_of(self.api, qualified)
 
     @staticmethod
     def _method_signature(info, method) -> _Signature:
-        accepted = {p.name: p.type for p in method.params if not p.variadic}
-        accepted.update({name: prop.type for name, prop in method.kwargs.items()})
-        return _Signature(f"{info.name}.{method.name}", accepted,
-                          frozenset(n for n, p in method.kwargs.items() if p.deprecated))
+        return _method_signature(info, method)
 
     # -- the type of a receiver -----------------------------------------------------------------------
     def _type_of(self, node: cst.BaseExpression):
@@ -725,13 +717,50 @@ class UnknownKeyword(Rule):
 
     def _type_of_qualified(self, qualified: str):
         """The type a call of ``qualified`` returns: a constructed class, or a static method's result."""
-        info = self.api.lookup(qualified)
-        if info is not None:
-            return info if info.kind == "class" and info.constructible else None
-        owner, _, attr = qualified.rpartition(".")
-        owner_info = self.api.lookup(owner) if owner else None
-        method = owner_info.methods.get(attr) if owner_info is not None else None
-        if method is not None and method.static and method.returns and "[" not in method.returns:
-            return self.api.type_by_fqn(method.returns)
-        return None
+        return _type_of_qualified(self.api, qualified)
 
+
+# -- what the index says about a callee (shared by the prefilter and the traversal) ---------------------------
+
+_ROOTS = ("aws_cdk", "constructs")
+
+
+def _signature_of(api, qualified: str) -> _Signature | None:
+    """What a call of ``qualified`` (a constructible class, a struct, a static method) accepts by keyword."""
+    info = api.lookup(qualified)
+    if info is not None:
+        if info.kind == "class" and info.constructible:
+            accepted = {p.name: p.type for p in info.positional}
+            accepted.update({name: prop.type for name, prop in info.props.items()})
+            return _Signature(info.name, accepted,
+                              frozenset(n for n, p in info.props.items() if p.deprecated))
+        if info.kind == "struct":
+            return _Signature(info.name, {n: p.type for n, p in info.props.items()},
+                              frozenset(n for n, p in info.props.items() if p.deprecated))
+        return None
+    owner, _, attr = qualified.rpartition(".")
+    info = api.lookup(owner) if owner else None
+    method = info.methods.get(attr) if info is not None else None
+    if method is None or not method.static:
+        return None
+    return _method_signature(info, method)
+
+
+def _method_signature(info, method) -> _Signature:
+    accepted = {p.name: p.type for p in method.params if not p.variadic}
+    accepted.update({name: prop.type for name, prop in method.kwargs.items()})
+    return _Signature(f"{info.name}.{method.name}", accepted,
+                      frozenset(n for n, p in method.kwargs.items() if p.deprecated))
+
+
+def _type_of_qualified(api, qualified: str):
+    """The type a call of ``qualified`` returns: a constructed class, or a static method's result."""
+    info = api.lookup(qualified)
+    if info is not None:
+        return info if info.kind == "class" and info.constructible else None
+    owner, _, attr = qualified.rpartition(".")
+    owner_info = api.lookup(owner) if owner else None
+    method = owner_info.methods.get(attr) if owner_info is not None else None
+    if method is not None and method.static and method.returns and "[" not in method.returns:
+        return api.type_by_fqn(method.returns)
+    return None
