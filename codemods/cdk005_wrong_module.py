@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import ast
-
 import libcst as cst
 
 from cdkfix.imports import request_import
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, expr, index, rebound_names, without_import_alias
+from codemods._helpers import (
+    dotted_name,
+    expr,
+    index,
+    prefilter_index,
+    prescan,
+    rebound_names,
+    without_import_alias,
+)
 
 CORE = "aws_cdk"
 
@@ -18,15 +24,6 @@ def _service(module: str) -> str:
     leaf = module.rsplit(".", 1)[-1] if module != CORE else ""
     parts = leaf.split("_")
     return parts[1] if len(parts) > 1 and parts[0] == "aws" else leaf
-
-
-def _ast_dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _ast_dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
 
 
 def _short(module: str) -> str:
@@ -260,47 +257,34 @@ class WrongModule(Rule):
         self._rebound: frozenset[str] | None = None
         return super().visit_Module(node)
 
-    def transform_module(self, tree: cst.Module) -> cst.Module:
-        """Skip the LibCST traversal when a cheap ``ast`` scan finds nothing this rule could change."""
-        self._api = None
-        self.module_node, self._imports = tree, None
-        if not self._worth_visiting(tree):
-            return tree
-        return super().transform_module(tree)
-
-    def _worth_visiting(self, tree: cst.Module) -> bool:
-        """Conservative: True when some ``X.Name`` / ``from X import Name`` has a module ``X`` lacking ``Name``."""
-        try:
-            module = ast.parse(tree.code)
-        except (SyntaxError, ValueError):
-            return True
-        bindings = {local: target for local, target in self.imports.bindings.items()
-                    if target.partition(".")[0] == CORE}
-        if not bindings:
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Conservative: True when some ``X.Name`` / ``from X import Name`` has an aws-cdk-lib module ``X``
+        lacking ``Name`` that another module defines (per the run's API index)."""
+        if not super().may_fire(source):
             return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        if not any(target.partition(".")[0] == CORE for targets in scan.bindings.values() for target in targets):
+            return False
+        api = prefilter_index()
         seen: dict[tuple[str, str], bool] = {}
 
         def actionable(module_name: str, name: str) -> bool:
             key = (module_name, name)
             if key not in seen:
-                seen[key] = self._actionable(module_name, name)
+                seen[key] = _missing(api, module_name, name) and _home(api, name, module_name) != (None, [])
             return seen[key]
 
-        for node in ast.walk(module):
-            if isinstance(node, ast.Attribute):
-                if not node.attr[:1].isupper():
-                    continue
-                dotted = _ast_dotted(node.value)
-                if dotted is None:
-                    continue
-                head, _, rest = dotted.partition(".")
-                target = bindings.get(head)
-                if target is not None and actionable(f"{target}.{rest}" if rest else target, node.attr):
-                    return True
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                if node.module.partition(".")[0] == CORE and any(
-                        actionable(node.module, alias.name) for alias in node.names):
-                    return True
+        for node in scan.attributes:
+            if node.attr[:1].isupper() and any(module.partition(".")[0] == CORE and actionable(module, node.attr)
+                                               for module in scan.resolve_all(node.value)):
+                return True
+        for node in scan.import_froms:
+            if node.module.partition(".")[0] == CORE and any(actionable(node.module, alias.name)  # type: ignore[union-attr]
+                                                             for alias in node.names):
+                return True
         return False
 
     @property
@@ -312,27 +296,11 @@ class WrongModule(Rule):
     # -- deciding -------------------------------------------------------------------------------------
     def _home(self, name: str, module: str) -> tuple[str | None, list[str]]:
         """Where ``name`` (missing from ``module``) lives: (the module, []) or (None, candidates)."""
-        candidates = [m for m in self.api.modules_defining(name)
-                      if m != module and (m == CORE or (m.startswith(CORE + ".") and m.count(".") == 1
-                                                         and m != CORE + ".interfaces"))]
-        if CORE in candidates:
-            return CORE, []
-        if len(candidates) == 1:
-            return candidates[0], []
-        same_service = [m for m in candidates if _service(module) and _service(m) == _service(module)]
-        if len(same_service) == 1:
-            return same_service[0], []
-        return None, candidates
+        return _home(self.api, name, module)
 
     def _missing(self, module: str, name: str) -> bool:
         """``name`` is a type-like name that ``module`` (a known aws-cdk-lib module) lacks."""
-        api = self.api
-        return (name[:1].isupper() and api.has_module(module) and name not in api.names(module)
-                and not api.has_module(f"{module}.{name}"))
-
-    def _actionable(self, module: str, name: str) -> bool:
-        """``module`` lacks ``name`` and some module defines it (a fix or a finding follows)."""
-        return self._missing(module, name) and self._home(name, module) != (None, [])
+        return _missing(self.api, module, name)
 
     def _trusted_module(self, node: cst.BaseExpression) -> str | None:
         """The aws-cdk-lib module an expression names through the imports (not a rebound local)."""
@@ -417,3 +385,26 @@ class WrongModule(Rule):
             asname = alias.asname.name.value if alias.asname is not None else None  # type: ignore[union-attr]
             request_import(self.context, target, dotted_name(alias.name), asname)
         return result
+
+
+# -- what the index says (shared by the prefilter and the traversal) ----------------------------------------
+
+def _home(api, name: str, module: str) -> tuple[str | None, list[str]]:
+    """Where ``name`` (missing from ``module``) lives: (the module, []) or (None, candidates)."""
+    candidates = [m for m in api.modules_defining(name)
+                  if m != module and (m == CORE or (m.startswith(CORE + ".") and m.count(".") == 1
+                                                     and m != CORE + ".interfaces"))]
+    if CORE in candidates:
+        return CORE, []
+    if len(candidates) == 1:
+        return candidates[0], []
+    same_service = [m for m in candidates if _service(module) and _service(m) == _service(module)]
+    if len(same_service) == 1:
+        return same_service[0], []
+    return None, candidates
+
+
+def _missing(api, module: str, name: str) -> bool:
+    """``name`` is a type-like name that ``module`` (a known aws-cdk-lib module) lacks."""
+    return (name[:1].isupper() and api.has_module(module) and name not in api.names(module)
+            and not api.has_module(f"{module}.{name}"))
