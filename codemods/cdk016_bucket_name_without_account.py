@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
 from codemods._context import ConstructScope
-from codemods._helpers import keyword
+from codemods._helpers import ast_keyword, keyword, prefilter_index, prescan
 
 _BUCKETS = ("aws_cdk.aws_s3.Bucket", "aws_cdk.aws_s3.CfnBucket")
 #: S3's limit on bucket names, and what ``-<12-digit account>`` adds.
@@ -152,6 +153,36 @@ class BucketNameWithoutAccount(ConstructScope, Rule):
             unsafe=True,
         ),
     )
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only a ``Bucket``/``CfnBucket`` call in a method of a Stack or Construct whose ``bucket_name=`` is a
+        string or f-string that does not mention the account."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        for call in scan.calls:
+            value = ast_keyword(call, "bucket_name")
+            if value is None or not isinstance(value, (ast.Constant, ast.JoinedStr)):
+                continue
+            if not scan.resolves_to(call.func, _BUCKETS):
+                continue
+            cls_node = scan.method_class(call)
+            if cls_node is None or id(cls_node) not in scan.construct_classes(prefilter_index()):
+                continue  # not in a method of a Stack or Construct
+            if isinstance(value, ast.Constant):
+                if not isinstance(value.value, str):
+                    continue
+                text = scan.segment(value)  # the rule reads the literal as written
+                if "account" in text.lower() or _ACCOUNT_ID.search(text):
+                    continue
+            elif any(isinstance(part, ast.FormattedValue) and "account" in scan.segment(part.value).lower()
+                     for part in value.values):
+                continue
+            return True
+        return False
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         """``s3.Bucket(..., bucket_name=<literal>)``."""
