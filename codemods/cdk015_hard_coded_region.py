@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
 from codemods._context import ConstructScope
+from codemods._helpers import prefilter_index, prescan
 
 #: An AWS region name (commercial, GovCloud, ISO, China and EU sovereign partitions).
 REGION = re.compile(
@@ -46,6 +48,61 @@ def region_spans(text: str) -> list[tuple[int, int]]:
         if arn_field or host_label or query:
             spans.append(match.span())
     return spans
+
+
+#: What survives of a region in a string's evaluated value whatever escapes surround it (prefilter).
+_REGION_CORE = re.compile(r"-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d")
+_PREFIX = re.compile(r"[rRbBuUfF]*")
+
+
+def _literal_text(node: ast.Constant | ast.JoinedStr, segment: str) -> str | None:
+    """The text the rule sees in ``node`` (an f-string's expressions as ``\x00``) when its source is one
+    literal without escapes, doubled braces or ``=`` specifiers; None when ``ast`` and LibCST may differ."""
+    if "\\" in segment:
+        return None
+    prefix = _PREFIX.match(segment).group()  # type: ignore[union-attr]
+    body = segment[len(prefix):]
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    if not quote or len(body) < 2 * len(quote) or not body.endswith(quote) or quote in body[len(quote):-len(quote)]:
+        return None  # implicit concatenation: LibCST sees the pieces one by one
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if "{{" in body or "}}" in body or "=}" in body or "=!" in body or "=:" in body:
+        return None
+    return "".join(v.value if isinstance(v, ast.Constant) else _EXPRESSION for v in node.values)
+
+
+def _may_need_fix(scan, node: ast.Constant | ast.JoinedStr) -> bool:
+    """Whether the rule may find a region to replace in this string (never False when it would)."""
+    segment = scan.segment(node)
+    if not segment:
+        return True
+    # Necessary whatever the string looks like: both are found in the source text of the piece LibCST sees.
+    if not (REGION.search(segment) and AWS_ADDRESS.search(segment)):
+        return False
+    text = _literal_text(node, segment)
+    return text is None or bool(region_spans(text))
+
+
+def _left_alone(scan, node: ast.AST) -> bool:
+    """Inside a ``region=`` argument, an f-string's expression, or a statement that is only a string."""
+    for outer in scan.ancestors(node):
+        if isinstance(outer, ast.keyword) and outer.arg == "region":
+            return True
+        if isinstance(outer, ast.FormattedValue):
+            return True
+        if isinstance(outer, ast.Expr) and outer.value is node:
+            body = next((getattr(scan.parents.get(id(outer)), name) for name in ("body", "orelse", "finalbody")
+                         if outer in (getattr(scan.parents.get(id(outer)), name, None) or ())), None)
+            if body is None:
+                return False
+            i = body.index(outer)
+            alone_before = i == 0 or body[i - 1].end_lineno != outer.lineno
+            alone_after = i == len(body) - 1 or body[i + 1].lineno != outer.end_lineno
+            return alone_before and alone_after  # LibCST sees a statement line holding only the string
+        if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
+            return False
+    return False
 
 
 def _split(text: str, spans: list[tuple[int, int]], offset: int):
@@ -232,6 +289,40 @@ class HardCodedRegion(ConstructScope, Rule):
             """,
         ),
     )
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only a string in a method of a Stack or Construct that names a region where an AWS address points."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        constructs = scan.construct_classes(prefilter_index())
+        seen: set[int] = set()
+        for top in scan.classes:
+            if id(top) not in constructs:
+                continue
+            for node in ast.walk(top):
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                if isinstance(node, ast.Constant):
+                    if not isinstance(node.value, str) or not _REGION_CORE.search(node.value):
+                        continue
+                    if isinstance(scan.parents.get(id(node)), ast.JoinedStr):
+                        continue  # a piece of an f-string: the f-string is looked at as a whole
+                elif isinstance(node, ast.JoinedStr):
+                    if not _REGION_CORE.search(_EXPRESSION.join(
+                            v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))):
+                        continue
+                else:
+                    continue
+                owner = scan.method_class(node)
+                if (owner is not None and id(owner) in constructs and not _left_alone(scan, node)
+                        and _may_need_fix(scan, node)):
+                    return True
+        return False
 
     def visit_Module(self, node: cst.Module) -> bool | None:
         """Reset the exclusion depth."""
