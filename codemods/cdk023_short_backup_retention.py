@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import keyword
+from codemods._helpers import ast_keyword, keyword, prefilter_settings, prescan
 
 #: ``[tool.cdkfix.settings] min-backup-retention-days``. The default, 7 days, is the minimum of AWS Security
 #: Hub's control RDS.11 (``backupRetentionMinimum``) and the console's default: ordinary code (7 days or
@@ -14,6 +16,11 @@ SETTING = "min-backup-retention-days"
 DEFAULT_MINIMUM = 7
 _BACKUP_PROPS = ("aws_cdk.aws_rds.BackupProps", "aws_cdk.aws_docdb.BackupProps")
 _RETENTION_MODULES = ("aws_cdk.aws_rds.", "aws_cdk.aws_neptune.")
+
+
+def _minimum(settings) -> int:
+    value = settings.get(SETTING, DEFAULT_MINIMUM)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else DEFAULT_MINIMUM
 
 
 class ShortBackupRetention(Rule):
@@ -87,8 +94,32 @@ class ShortBackupRetention(Rule):
     )
 
     def _minimum(self) -> int:
-        value = self.options.settings.get(SETTING, DEFAULT_MINIMUM)
-        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else DEFAULT_MINIMUM
+        return _minimum(self.options.settings)
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only ``retention=``/``backup_retention=Duration.days(N)`` with a literal N below the run's minimum."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        minimum = _minimum(prefilter_settings())
+        for call in scan.calls:
+            qualifieds = scan.resolve_all(call.func)
+            values = []
+            if any(q in _BACKUP_PROPS for q in qualifieds):
+                values.append(ast_keyword(call, "retention"))
+            if any(q.startswith(_RETENTION_MODULES) for q in qualifieds):
+                values.append(ast_keyword(call, "backup_retention"))
+            for value in values:
+                if not isinstance(value, ast.Call) or not scan.resolves_to(value.func, ("aws_cdk.Duration.days",)):
+                    continue
+                days = [*value.args, *(kw.value for kw in value.keywords)]
+                if (len(days) == 1 and isinstance(days[0], ast.Constant) and type(days[0].value) is int
+                        and days[0].value < minimum):
+                    return True
+        return False
 
     def _days(self, node: cst.BaseExpression) -> int | None:
         """N for ``Duration.days(N)`` with a literal N."""
