@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import keyword
+from codemods._helpers import ast_keyword, keyword, prescan
 
 PREFIX = "/aws/lambda/"
+_LOG_GROUPS = ("aws_cdk.aws_logs.LogGroup", "aws_cdk.aws_logs.CfnLogGroup")
 
 
 def _leading_text(node: cst.BaseExpression) -> str | None:
@@ -85,10 +88,26 @@ class LambdaLogGroupConflict(Rule):
         ),
     )
 
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only a ``LogGroup``/``CfnLogGroup`` whose ``log_group_name`` starts with ``/aws/lambda/``."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        for call in scan.calls:
+            name = ast_keyword(call, "log_group_name")
+            if isinstance(name, ast.JoinedStr):
+                name = name.values[0] if name.values else None
+            if (isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value.startswith(PREFIX)
+                    and scan.resolves_to(call.func, _LOG_GROUPS)):
+                return True
+        return False
+
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         """``logs.LogGroup(log_group_name="/aws/lambda/...")``."""
-        if self.imports.resolve(original_node.func) not in ("aws_cdk.aws_logs.LogGroup",
-                                                             "aws_cdk.aws_logs.CfnLogGroup"):
+        if self.imports.resolve(original_node.func) not in _LOG_GROUPS:
             return updated_node
         name = keyword(original_node, "log_group_name")
         text = _leading_text(name.value) if name is not None else None
