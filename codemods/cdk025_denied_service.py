@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name
+from codemods._helpers import dotted_name, prefilter_settings
 
 #: ``[tool.cdkfix.settings] deny-services = ["aws_config"]``: modules (``aws_config``, ``config``,
 #: ``aws_cdk.aws_config``) the project must not use. Empty by default: the rule fires only when configured.
@@ -23,6 +23,14 @@ def _within(qualified: str, modules: frozenset[str]) -> str | None:
         if qualified == module or qualified.startswith(module + "."):
             return module
     return None
+
+
+def _denied(settings) -> frozenset[str]:
+    """The modules the ``deny-services`` setting names."""
+    configured = settings.get(SETTING) or ()
+    if isinstance(configured, str):
+        configured = [configured]
+    return frozenset(_module(str(name)) for name in configured if str(name).strip())
 
 
 class DeniedService(Rule):
@@ -45,7 +53,6 @@ class DeniedService(Rule):
     """
     source = "seeds/004_e94ce7889cc0bc1d.txt §15 (AWS Config Service Usage)"
     fixable = False
-    triggers = ("aws_",)
     before_synthesizes = True
     example_settings = {SETTING: ["aws_config"]}
     cases = (
@@ -98,12 +105,14 @@ class DeniedService(Rule):
         ),
     )
 
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only when the run denies modules and the text spells one of them (``aws_config``)."""
+        return any(module.rsplit(".", 1)[-1] in source for module in _denied(prefilter_settings()))
+
     def visit_Module(self, node: cst.Module) -> bool | None:
         """Read the deny list."""
-        configured = self.options.settings.get(SETTING) or ()
-        if isinstance(configured, str):
-            configured = [configured]
-        self._denied = frozenset(_module(str(name)) for name in configured if str(name).strip())
+        self._denied = _denied(self.options.settings)
         result = super().visit_Module(node)
         return result if self._denied else False
 
