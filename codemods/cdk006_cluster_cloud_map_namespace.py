@@ -16,6 +16,8 @@ from codemods._helpers import (
     index,
     other_project_views,
     preferred_quote,
+    prefilter_index,
+    prescan,
     resolve_callable,
     string_literal,
     with_keyword,
@@ -217,6 +219,25 @@ class ClusterCloudMapNamespace(Rule):
             """,
         ),
     )
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only when this file creates a cluster without a default namespace (its services may be elsewhere)."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        api = None
+        for call in scan.calls:
+            if ast_keyword(call, NAMESPACE_PROP) is not None or ast_has_star_kwargs(call):
+                continue
+            for qualified in scan.resolve_all(call.func):
+                api = api or prefilter_index()
+                info, method = resolve_callable(api, qualified)
+                if info is not None and method is None and info.kind == "class" and NAMESPACE_PROP in info.props:
+                    return True
+        return False
 
     # -- planning -----------------------------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> bool | None:
