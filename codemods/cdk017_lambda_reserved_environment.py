@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, index, keyword
+from codemods._helpers import dotted_name, index, keyword, prefilter_index, prescan
 
 #: The variables ``Function.addEnvironment`` refuses in aws-cdk-lib 2.275.0 (Lambda's reserved list:
 #: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
@@ -48,6 +50,14 @@ def _without_elements(node: cst.Dict, drop: set[int]) -> cst.Dict:
             rbrace = rbrace.with_changes(whitespace_before=rbrace.whitespace_before.with_changes(first_line=own_line))
         result[-1] = result[-1].with_changes(comma=ending)
     return node.with_changes(elements=result, lbrace=lbrace, rbrace=rbrace)
+
+
+def _is_function_class(api, qualified: str) -> bool:
+    """``qualified`` is a Lambda function construct with an ``environment`` prop."""
+    if not qualified.startswith("aws_cdk."):
+        return False
+    info = api.lookup(qualified)
+    return info is not None and "environment" in info.props and bool(_FUNCTION_FQNS & {info.fqn, *info.bases})
 
 
 class LambdaReservedEnvironment(Rule):
@@ -183,6 +193,23 @@ class LambdaReservedEnvironment(Rule):
         ),
     )
 
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only a reserved name as a dict key or as the first argument of ``add_environment``."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        reserved = any(any(isinstance(key, ast.Constant) and key.value in RESERVED for key in node.keys)
+                       for node in scan.dicts) or any(
+            isinstance(call.func, ast.Attribute) and call.func.attr == "add_environment" and call.args
+            and isinstance(call.args[0], ast.Constant) and call.args[0].value in RESERVED for call in scan.calls)
+        if not reserved:
+            return False
+        api = prefilter_index()  # the rule only edits what configures a Lambda function built in this file
+        return any(_is_function_class(api, qualified) for call in scan.calls for qualified in scan.resolve_all(call.func))
+
     def visit_Module(self, node: cst.Module) -> bool | None:
         """Find the dicts and ``add_environment`` statements that configure a Lambda function."""
         result = super().visit_Module(node)
@@ -213,10 +240,7 @@ class LambdaReservedEnvironment(Rule):
 
     def _is_function(self, call: cst.Call) -> bool:
         qualified = self.imports.resolve(call.func)
-        if not qualified or not qualified.startswith("aws_cdk."):
-            return False
-        info = index(self.options).lookup(qualified)
-        return info is not None and "environment" in info.props and bool(_FUNCTION_FQNS & {info.fqn, *info.bases})
+        return bool(qualified) and _is_function_class(index(self.options), qualified)
 
     def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:
         """Drop the reserved keys of a Lambda environment."""
