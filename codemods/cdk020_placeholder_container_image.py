@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import SourceView, ast_keyword, index, resolve_callable
+from codemods._helpers import SourceView, ast_keyword, index, prefilter_index, prescan, resolve_callable
 
 #: What the stock images answer with 200: everything else is a 404 (or, for a command, a failing exit code).
 #: Keyed by the repository's last path component (``public.ecr.aws/docker/library/nginx:latest`` → nginx).
@@ -157,6 +157,26 @@ class PlaceholderContainerImage(Rule):
             """,
         ),
     )
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only ``ContainerImage.from_registry("<a stock image>")``."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        api = None
+        for call in scan.calls:
+            value = call.args[0] if call.args else ast_keyword(call, "name")
+            if not (isinstance(value, ast.Constant) and isinstance(value.value, str) and placeholder(value.value)):
+                continue
+            for qualified in scan.resolve_all(call.func):
+                api = api or prefilter_index()
+                info, method = resolve_callable(api, qualified)
+                if info is not None and info.name == "ContainerImage" and method == "from_registry":
+                    return True
+        return False
 
     def visit_Module(self, node: cst.Module) -> bool | None:
         super().visit_Module(node)
