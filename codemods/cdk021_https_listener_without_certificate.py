@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import keyword
+from codemods._helpers import ast_keyword, keyword, prescan
 
 _LISTENERS = ("aws_cdk.aws_elasticloadbalancingv2.ApplicationListener",
               "aws_cdk.aws_elasticloadbalancingv2.NetworkListener")
@@ -84,6 +86,30 @@ class HttpsListenerWithoutCertificate(Rule):
             """,
         ),
     )
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only a listener call with ``certificates=[]`` and an HTTPS/TLS protocol (or port 443, no protocol)."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        for call in scan.calls:
+            certificates = ast_keyword(call, "certificates")
+            if not isinstance(certificates, ast.List) or certificates.elts:
+                continue
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "add_listener") and not scan.resolves_to(
+                    func, _LISTENERS):
+                continue
+            protocol, port = ast_keyword(call, "protocol"), ast_keyword(call, "port")
+            if protocol is not None:
+                if scan.resolves_to(protocol, _SECURE):
+                    return True
+            elif isinstance(port, ast.Constant) and port.value == 443 and not isinstance(port.value, bool):
+                return True
+        return False
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         """``add_listener(...)``/``ApplicationListener(...)`` with ``certificates=[]``."""
