@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, expr, index, keyword
+from codemods._helpers import dotted_name, expr, has_star_args, index, keyword, prescan
 from codemods._layout import add_keyword
 
 #: The rotation methods/constructs that need a rotation function, with the keyword naming the secret
@@ -309,6 +311,25 @@ class RotationWithoutFunction(Rule):
         if hosted is None or method not in hosted.methods or not hosted.methods[method].static:
             return None
         return method
+
+    # -- the prefilter ---------------------------------------------------------------------------------
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only ``add_rotation_schedule(...)`` / ``RotationSchedule(...)`` without a rotation keyword."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        for call in scan.calls:
+            func = call.func
+            if not ((isinstance(func, ast.Attribute) and func.attr == "add_rotation_schedule")
+                    or scan.resolves_to(func, (_SCHEDULE_CONSTRUCT,))):
+                continue
+            if has_star_args(call) or any(kw.arg in _ROTATION_KEYWORDS for kw in call.keywords):
+                continue
+            return True
+        return False
 
     # -- statements ----------------------------------------------------------------------------------
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool | None:
