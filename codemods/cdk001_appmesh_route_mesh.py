@@ -14,7 +14,10 @@ from codemods._helpers import (
     index,
     insert_keyword,
     is_assignable,
+    has_star_args,
     keyword,
+    prefilter_index,
+    prescan,
     produced_type,
     resolve_callable,
 )
@@ -250,6 +253,28 @@ class AppMeshRouteMesh(Rule):
             finding=True,
         ),
     )
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only an App Mesh construct that requires ``mesh`` called without it."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        api = None
+        for call in scan.calls:
+            if any(kw.arg == "mesh" for kw in call.keywords) or has_star_args(call):
+                continue
+            for qualified in scan.resolve_all(call.func):
+                if ".aws_appmesh." not in qualified + ".":
+                    continue
+                api = api or prefilter_index()
+                info, method = resolve_callable(api, qualified)
+                prop = info.props.get("mesh") if info is not None and method is None and info.kind == "class" else None
+                if prop is not None and not prop.optional and prop.type == MESH:
+                    return True
+        return False
 
     def visit_Module(self, node: cst.Module) -> bool | None:
         self._view: SourceView | None = None
