@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import expr, index
+from codemods._helpers import expr, index, prefilter_index, prescan
 
 
 class SubmoduleAsAttribute(Rule):
@@ -29,8 +29,6 @@ class SubmoduleAsAttribute(Rule):
             AttributeError: module 'aws_cdk.aws_route53' has no attribute 'targets'
     """
     source = "seeds/003_970a9f3b40132c4b.txt §3 (Missing Route53 Targets Import)"
-    triggers = (".targets", ".actions", ".notifications", ".event_sources", ".integrations",
-                ".authorizers", ".origins", ".tasks", ".destinations", ".subscriptions")
     synth_error = "module 'aws_cdk.aws_route53' has no attribute 'targets'"
     cases = (
         Case(
@@ -87,6 +85,17 @@ class SubmoduleAsAttribute(Rule):
             """,
         ),
         Case(
+            "CDK004-invalid-ecs-patterns",
+            """
+            from aws_cdk import aws_ecs as ecs
+            service = ecs.patterns.ApplicationLoadBalancedFargateService(self, "Web", cluster=cluster)
+            """,
+            """
+            from aws_cdk import aws_ecs as ecs, aws_ecs_patterns as ecs_patterns
+            service = ecs_patterns.ApplicationLoadBalancedFargateService(self, "Web", cluster=cluster)
+            """,
+        ),
+        Case(
             "CDK004-valid-real-attribute",
             """
             from aws_cdk import aws_route53_targets as targets, aws_ec2 as ec2
@@ -102,6 +111,24 @@ class SubmoduleAsAttribute(Rule):
             """,
         ),
     )
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only ``<module>.<sub>`` where the service module has no ``<sub>`` and ``<module>_<sub>`` is a module
+        (any companion the index knows: ``.targets``, ``.patterns``, ``.nodejs``, ``.deployment``…)."""
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        api = None
+        for node in scan.attributes:
+            for parent in scan.resolve_all(node.value):
+                if not parent.startswith("aws_cdk.aws_"):
+                    continue
+                api = api or prefilter_index()
+                if (api.has_module(parent) and api.has_module(f"{parent}_{node.attr}")
+                        and node.attr not in api.names(parent)):
+                    return True
+        return False
 
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
         """``<service module>.<sub>`` where ``aws_cdk.<service>_<sub>`` is a module."""
