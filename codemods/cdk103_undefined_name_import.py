@@ -10,7 +10,7 @@ import libcst as cst
 
 from cdkfix.imports import SCRATCH_IMPORTS, apply_imports, conventional_alias, request_import
 from cdkfix.rule import Case, Rule
-from codemods._helpers import index
+from codemods._helpers import index, prefilter_index, prescan
 
 #: Names a module has without binding them.
 _MODULE_DUNDERS = frozenset({"__file__", "__name__", "__doc__", "__spec__", "__loader__", "__package__",
@@ -54,6 +54,7 @@ def _aliases_of(api) -> dict[str, str]:
     return _ALIAS_CACHE[key]
 
 
+@functools.lru_cache(maxsize=4)
 @functools.lru_cache(maxsize=4)
 def unbound_names(source: str) -> frozenset[str] | None:
     """Names read as globals somewhere and bound nowhere in the file (any scope); None when unsure."""
@@ -158,7 +159,6 @@ class UndefinedNameImport(Rule):
             NameError: name 'Duration' is not defined
     """
     source = "DESIGN.md failure table (missing import, 7% of failures); seeds/004_e94ce7889cc0bc1d.txt §4"
-    triggers = ("aws_cdk", "cdk.", "Construct", "Stack", "jsii")
     synth_error = "NameError: name 'Duration' is not defined"
     cases = (
         Case(
@@ -328,10 +328,13 @@ class UndefinedNameImport(Rule):
 
     @classmethod
     def may_fire(cls, source: str) -> bool:
-        """Only when the file reads a name it never binds that stands for something CDK."""
-        if not super().may_fire(source):
+        """Only when the file reads a name it never binds that stands for something CDK.
+
+        The scope analysis (``symtable``) runs only when some identifier of the file is such a name."""
+        scan = prescan(source)
+        api = prefilter_index()
+        if scan is None or not any(plan_for(api, name) is not None for name in scan.names):
             return False
-        api = index()
         return any(plan_for(api, name) is not None for name in unbound_names(source) or ())
 
     def visit_Module(self, node: cst.Module) -> bool | None:
