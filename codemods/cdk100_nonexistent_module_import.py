@@ -9,7 +9,7 @@ import libcst as cst
 
 from cdkfix.rule import Case, Rule
 from codemods._api_names import ALPHA_MODULES, ALPHA_SUFFIX, MODULE_ALIASES, alpha_distribution
-from codemods._helpers import dotted_name, expr, index, normalized, rebound_names
+from codemods._helpers import dotted_name, expr, index, normalized, prefilter_index, rebound_names
 
 CORE = "aws_cdk"
 #: v1's core module: CDK101's business.
@@ -224,7 +224,7 @@ class NonexistentModuleImport(Rule):
             return False
         if ALPHA_SUFFIX + " " in source or ALPHA_SUFFIX + "\n" in source or ALPHA_SUFFIX + "." in source:
             return True
-        api = index()
+        api = prefilter_index()
         leaves = set(_DOTTED_LEAF.findall(source))
         for alias in set(_CORE_ALIAS.findall(source)):  # `cdk.aws_elbv2`
             leaves.update(re.findall(rf"\b{re.escape(alias)}\.([a-z][a-z0-9_]*)", source))

@@ -8,7 +8,7 @@ import libcst as cst
 
 from cdkfix.imports import request_import
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, expr, index, rebound_names, without_import_alias
+from codemods._helpers import dotted_name, expr, index, prefilter_index, rebound_names, without_import_alias
 
 CORE = "aws_cdk"
 V1_CORE = "aws_cdk.core"
@@ -197,7 +197,7 @@ class CdkV1Code(Rule):
             return False
         if _V1_CORE_TEXT.search(source):
             return True
-        moved = _moved_names(index())
+        moved = _moved_names(prefilter_index())
         for block in _FROM_BLOCK.findall(source):
             if any(name == "core" or name in moved for name in _block_names(block)):
                 return True

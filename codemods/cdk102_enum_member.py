@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import index, prescan, rebound_head
+from codemods._helpers import index, prefilter_index, prescan, rebound_head
 
 #: Members known under another name. Keys are (enum, name written); every target is checked against the
 #: installed aws-cdk-lib by ``tests/test_cdk102_enum_member.py``.
@@ -317,18 +317,18 @@ class EnumMember(Rule):
             return False
         scan = prescan(source)
         if scan is None:
-            return True
-        api = index()
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        api = prefilter_index()
         for node in scan.attributes:
-            qualname = scan.resolve(node.value)
-            found = enum_like(api, qualname) if qualname else None
-            if found is not None and _missing(found, node.attr):
-                return True
+            for qualname in scan.resolve_all(node.value):
+                found = enum_like(api, qualname)
+                if found is not None and _missing(found, node.attr):
+                    return True
         for call in scan.calls:
-            qualname = scan.resolve(call.func)
-            found = enum_like(api, qualname) if qualname else None
-            if found is not None and found[2]:
-                return True
+            for qualname in scan.resolve_all(call.func):
+                found = enum_like(api, qualname)
+                if found is not None and found[2]:
+                    return True
         return False
 
     def _enum_like(self, qualname: str):

@@ -9,7 +9,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import index, prescan
+from codemods._helpers import index, prefilter_index, prescan
 
 #: A better name than ``<name>_name`` for a few properties (an account is an id, not a name).
 _PREFERRED = {"account": "account_id"}
@@ -261,15 +261,15 @@ class ReadOnlyStackProperty(Rule):
             return False
         scan = prescan(source)
         if scan is None:
-            return True
-        api = index()
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        api = prefilter_index()
         read_only: set[str] = set()
         for node in scan.classes:
             for base in node.bases:
-                qualname = scan.resolve(base)
-                info = api.lookup(qualname) if qualname and qualname.startswith(("aws_cdk", "constructs")) else None
-                if info is not None and info.kind == "class":
-                    read_only.update(n for n, p in info.properties.items() if p.readonly and not p.static)
+                for qualname in scan.resolve_all(base):
+                    info = api.lookup(qualname) if qualname.startswith(("aws_cdk", "constructs")) else None
+                    if info is not None and info.kind == "class":
+                        read_only.update(n for n, p in info.properties.items() if p.readonly and not p.static)
         if not read_only:
             return False
         for node in scan.classes:

@@ -15,6 +15,7 @@ from codemods._helpers import (
     dotted_name,
     index,
     is_assignable,
+    prefilter_index,
     prescan,
     produced_type,
     rebound_head,
@@ -258,27 +259,12 @@ class DurationAndRequiredArgs(Rule):
             return False
         scan = prescan(source)
         if scan is None:
-            return True
-        api = index()
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        api = prefilter_index()
         for call in scan.calls:
-            signature = call_signature(api, scan.resolve(call.func))
-            if signature is None:
-                continue
-            _, _, params, kwargs = signature
-            for kw in call.keywords:
-                prop = kwargs.get(kw.arg) if kw.arg else None
-                if prop is not None and prop.type == DURATION and _ast_number(kw.value):
+            for qualified in scan.resolve_all(call.func):
+                if _may_need_fix(api, call, qualified):
                     return True
-            if any(isinstance(a, _ast.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords):
-                continue
-            passed = {kw.arg for kw in call.keywords}
-            if len(call.args) > len(params) and not any(p.variadic for p in params):
-                return True
-            if any(not p.optional and not p.variadic and i >= len(call.args) and p.name not in passed
-                   for i, p in enumerate(params)):
-                return True
-            if any(not p.optional and n not in passed and p.type not in _OWNED_ELSEWHERE for n, p in kwargs.items()):
-                return True
         return False
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
@@ -420,3 +406,24 @@ class DurationAndRequiredArgs(Rule):
             if member is not None and not member.static and is_assignable(api, member.type, wanted):
                 found.append(cst.Attribute(value=arg.value, attr=cst.Name(name)))
         return found[0] if len(found) == 1 else None
+
+
+def _may_need_fix(api, call: _ast.Call, qualified: str) -> bool:
+    """Whether a call of ``qualified`` passes a number for a Duration or leaves out a required argument."""
+    signature = call_signature(api, qualified)
+    if signature is None:
+        return False
+    _, _, params, kwargs = signature
+    for kw in call.keywords:
+        prop = kwargs.get(kw.arg) if kw.arg else None
+        if prop is not None and prop.type == DURATION and _ast_number(kw.value):
+            return True
+    if any(isinstance(a, _ast.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords):
+        return False
+    passed = {kw.arg for kw in call.keywords}
+    if len(call.args) > len(params) and not any(p.variadic for p in params):
+        return True
+    if any(not p.optional and not p.variadic and i >= len(call.args) and p.name not in passed
+           for i, p in enumerate(params)):
+        return True
+    return any(not p.optional and n not in passed and p.type not in _OWNED_ELSEWHERE for n, p in kwargs.items())

@@ -16,6 +16,7 @@ from codemods._helpers import (
     is_assignable,
     keyword,
     positional,
+    prefilter_index,
     prescan,
     rebound_head,
     without_arg,
@@ -245,17 +246,18 @@ class DeprecatedProp(Rule):
             return False
         scan = prescan(source)
         if scan is None:
-            return True
-        api = index()
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        api = prefilter_index()
         for call in scan.calls:
-            signature = call_signature(api, scan.resolve(call.func))
-            if signature is None:
-                continue
-            info, method_name, _, kwargs = signature
-            if method_name is not None and info.methods[method_name].deprecated:
-                return True
-            if any(kw.arg in kwargs and kwargs[kw.arg].deprecated for kw in call.keywords if kw.arg):
-                return True
+            for qualified in scan.resolve_all(call.func):
+                signature = call_signature(api, qualified)
+                if signature is None:
+                    continue
+                info, method_name, _, kwargs = signature
+                if method_name is not None and info.methods[method_name].deprecated:
+                    return True
+                if any(kw.arg in kwargs and kwargs[kw.arg].deprecated for kw in call.keywords if kw.arg):
+                    return True
         return False
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
