@@ -137,8 +137,8 @@ class LiteralTypeMismatch(Rule):
             TypeError: type of argument duration_in_seconds must be one of (str, NoneType); got int instead
             TypeError: type of argument port must be one of (int, float); got str instead
     """
-    source = ("corpus: aws_synthetics `CfnCanary.ScheduleProperty(duration_in_seconds=60)`; "
-              "DESIGN.md table: argument of the wrong type")
+    source = ("corpus Pr8009 (aws_synthetics `CfnCanary.ScheduleProperty(duration_in_seconds=0)`); "
+              "DESIGN.md table: wrong value type (7% of failures)")
     triggers = ("aws_cdk", "constructs")
     synth_error = "type of argument duration_in_seconds must be one of (str, NoneType); got int instead"
     cases = (

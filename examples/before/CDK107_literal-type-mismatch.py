@@ -1,4 +1,4 @@
-"""CDK107 example: literals of the wrong primitive type for CDK props (corpus: aws_synthetics canaries)."""
+"""CDK107 example: literals of the wrong primitive type for CDK props (corpus Pr8009: aws_synthetics canaries)."""
 import aws_cdk as cdk
 from aws_cdk import (
     RemovalPolicy,

@@ -1,0 +1,432 @@
+"""CDK108: a class name that no aws-cdk-lib module defines (``cloudfront.OriginAccessControl``)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import libcst as cst
+
+from cdkfix.rule import Case, Rule
+from codemods._helpers import (
+    closest_first,
+    dotted_name,
+    index,
+    normalized,
+    prefilter_index,
+    prescan,
+    rebound_names,
+    similarity,
+    walk_statements,
+)
+
+CORE = "aws_cdk"
+#: A close spelling must be at least this alike (difflib ratio, case and underscores ignored) ...
+SPELLING_CUTOFF = 0.9
+#: ... and this far ahead of the runner-up.
+SPELLING_MARGIN = 0.05
+#: Names listed in a finding's message (the suggestion holds a few more).
+LISTED = 6
+_WORD = re.compile(r"[A-Z][a-z0-9]*|[a-z0-9]+")
+
+
+def _short(module: str) -> str:
+    return module if module == CORE else module.rsplit(".", 1)[-1]
+
+
+def _unknown(api, module: str, name: str) -> bool:
+    """``name`` is a type-like name that the aws-cdk-lib ``module`` lacks and that no module defines."""
+    return (name[:1].isupper() and api.has_module(module) and name not in api.names(module)
+            and not api.has_module(f"{module}.{name}") and not api.modules_defining(name))
+
+
+def _is_interface_name(name: str) -> bool:
+    return len(name) > 1 and name[0] == "I" and name[1].isupper()
+
+
+def _holds_words(other: str, name: str) -> bool:
+    """``other`` holds ``name`` as whole CamelCase words (``LayerVersion`` holds ``Layer``)."""
+    start = other.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if end == len(other) or not other[end].islower():
+            return True
+        start = other.find(name, start + 1)
+    return False
+
+
+def _trailing_candidates(api, module: str, name: str, *, anywhere: bool = False) -> list[str]:
+    """The types of ``module`` whose name is ``name`` with words in front (``S3OriginAccessControl``), or
+    with ``anywhere``, whose name holds ``name`` as whole words (``LayerVersion``; no ``...Props`` then).
+
+    L1 classes (``Cfn...``) and interfaces (``I...``) count only when ``name`` is one; deprecated types and
+    abstract classes (``BaseLoadBalancer``) never count."""
+    found = []
+    for other in api.names(module):
+        if other == name or not (_holds_words(other, name) if anywhere else other.endswith(name)):
+            continue
+        if anywhere and other.endswith("Props") and not name.endswith("Props"):
+            continue
+        if other.startswith("Cfn") and not name.startswith("Cfn"):
+            continue
+        info = api.type(module, other)
+        if info is None or info.deprecated or (info.kind == "class" and info.abstract):
+            continue
+        if (info.kind == "interface" or _is_interface_name(other)) and not _is_interface_name(name):
+            continue
+        found.append(other)
+    return sorted(found)
+
+
+def _fewest_words(name: str, candidates: list[str]) -> list[str]:
+    """The candidates that put the fewest CamelCase words in front of ``name``."""
+    if not candidates:
+        return []
+    words = {c: len(_WORD.findall(c[: len(c) - len(name)])) for c in candidates}
+    least = min(words.values())
+    return [c for c in candidates if words[c] == least]
+
+
+def _close_spelling(api, module: str, name: str) -> str | None:
+    """The one type of ``module`` spelled almost like ``name``, clearly ahead of the next."""
+    scored = sorted(((similarity(name, other), other) for other in api.names(module)
+                     if not (api.type(module, other) or _Deprecated).deprecated), reverse=True)
+    if not scored or scored[0][0] < SPELLING_CUTOFF:
+        return None
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    return scored[0][1] if scored[0][0] - runner_up >= SPELLING_MARGIN else None
+
+
+class _Deprecated:
+    deprecated = "unknown type"
+
+
+def replacement(api, module: str, name: str) -> str | None:
+    """The type of ``module`` that ``name`` clearly means, or None."""
+    trailing = _fewest_words(name, _trailing_candidates(api, module, name))
+    if len(trailing) == 1:
+        return trailing[0]
+    if trailing:
+        return None
+    return _close_spelling(api, module, name)
+
+
+def _service(module: str) -> str:
+    leaf = module.rsplit(".", 1)[-1]
+    return leaf[4:].replace("_", "") if leaf.startswith("aws_") else ""
+
+
+def closest_names(api, module: str, name: str) -> list[str]:
+    """Qualified names (``aws_cdk.aws_accessanalyzer.CfnAnalyzer``) closest to ``name``: the types of
+    ``module`` ending with it first, then those holding it (``lambda_.Layer``: ``LayerVersion``), then the closest spellings across modules (a module's service word
+    counts as part of its names, so ``iam.CfnAccessAnalyzer`` finds ``accessanalyzer.CfnAnalyzer``)."""
+    trailing = _trailing_candidates(api, module, name)
+    others = [n for n in _trailing_candidates(api, module, name, anywhere=True) if n not in trailing]
+    ranked = [f"{module}.{n}" for n in (*trailing, *closest_first(name, others))]
+    wanted = normalized(name)
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(wanted)
+    scored = []
+    modules = [m for m in api.submodules.values() if m == CORE or (m.startswith(CORE + ".") and m.count(".") == 1
+                                                                 and m != CORE + ".interfaces")]
+    for other_module in sorted(set(modules)):
+        service = _service(other_module)
+        for other in api.names(other_module):
+            spellings = [other]
+            if service:
+                spellings.append(f"Cfn{service}{other[3:]}" if other.startswith("Cfn") else service + other)
+            best = 0.0
+            for spelling in spellings:
+                matcher.set_seq1(normalized(spelling))
+                if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+                    best = max(best, matcher.ratio())
+            scored.append((-best, other_module, other))
+    scored.sort()
+    for _, other_module, other in scored[:LISTED * 2]:
+        qualified = f"{other_module}.{other}"
+        if qualified not in ranked:
+            ranked.append(qualified)
+    return ranked[:LISTED * 2]
+
+
+class UnknownClassName(Rule):
+    """Replaces a CDK class name that no aws-cdk-lib module defines with the type of the same module that
+    was meant.
+
+    ``X.Name`` (or ``from X import Name``) where the aws-cdk-lib module ``X`` has no ``Name`` and, per the
+    API index, no other module has one either (a name that exists elsewhere is CDK005's). The name is
+    replaced, in this order, by:
+
+    1. the one type of ``X`` whose name is ``Name`` with words in front: ``cloudfront.OriginAccessControl``
+       → ``cloudfront.S3OriginAccessControl``, ``ec2.NetworkAclAssociation`` →
+       ``ec2.SubnetNetworkAclAssociation`` (L1 ``Cfn`` classes, interfaces, abstract and deprecated types
+       are not candidates; when several remain, the one adding the fewest words, if it is alone:
+       ``S3`` rather than ``FunctionUrl`` or ``MediaPackageV2`` in front of ``OriginAccessControl``);
+    2. else the one type of ``X`` spelled almost the same (difflib ratio ≥ 0.9, case ignored, clearly
+       ahead of the next).
+
+    A from-import is renamed with every use of the name in the file. Otherwise (several candidates, or
+    none) the rule reports the name with the closest names, across modules too (``iam.CfnAccessAnalyzer``
+    → ``aws_accessanalyzer.CfnAnalyzer``). A name the file binds itself, and attributes of anything but
+    an imported aws-cdk-lib module, are left alone.
+    """
+
+    code = "CDK108"
+    name = "unknown-class-name"
+    title = "CDK class name that no aws-cdk-lib module defines"
+    why = """
+        Generated code often names a CDK class after the CloudFormation resource or the console's wording
+        (`OriginAccessControl`, `NetworkAclAssociation`) while the L2 class has a more specific name
+        (`S3OriginAccessControl`, `SubnetNetworkAclAssociation`). The module has no such attribute, so
+        the app stops as soon as the line runs:
+
+            AttributeError: module 'aws_cdk.aws_cloudfront' has no attribute 'OriginAccessControl'
+    """
+    source = ("corpus Pr377 (`cloudfront.OriginAccessControl`), Pr6188 (`ec2.NetworkAclAssociation`), "
+              "Pr5015 (`iam.CfnAccessAnalyzer`, `cloudtrail.EventSelector`)")
+    safety = "unsafe"
+    triggers = ("aws_cdk",)
+    synth_error = "module 'aws_cdk.aws_cloudfront' has no attribute 'OriginAccessControl'"
+    cases = (
+        Case(
+            "CDK108-invalid-trailing-words",
+            """
+            from aws_cdk import aws_cloudfront as cloudfront, aws_ec2 as ec2
+            oac = cloudfront.OriginAccessControl(self, "Oac", signing=signing)  # for the bucket
+            ec2.NetworkAclAssociation(self, "Assoc", network_acl=acl, subnet=subnet)
+            """,
+            """
+            from aws_cdk import aws_cloudfront as cloudfront, aws_ec2 as ec2
+            oac = cloudfront.S3OriginAccessControl(self, "Oac", signing=signing)  # for the bucket
+            ec2.SubnetNetworkAclAssociation(self, "Assoc", network_acl=acl, subnet=subnet)
+            """,
+            unsafe=True,
+        ),
+        Case(
+            "CDK108-invalid-from-import-renamed-everywhere",
+            """
+            from aws_cdk.aws_cloudfront import (
+                Distribution,
+                OriginAccessControl,
+            )
+            oac = OriginAccessControl(self, "Oac")
+            other = OriginAccessControl.from_origin_access_control_id(self, "Imported", "E123")
+            print(config.OriginAccessControl, f(OriginAccessControl=1))
+            """,
+            """
+            from aws_cdk.aws_cloudfront import (
+                Distribution,
+                S3OriginAccessControl,
+            )
+            oac = S3OriginAccessControl(self, "Oac")
+            other = S3OriginAccessControl.from_origin_access_control_id(self, "Imported", "E123")
+            print(config.OriginAccessControl, f(OriginAccessControl=1))
+            """,
+            unsafe=True,
+        ),
+        Case(
+            "CDK108-invalid-close-spelling-cdk-chain",
+            """
+            import aws_cdk as cdk
+            bucket = cdk.aws_s3.Buckett(self, "B")
+            """,
+            """
+            import aws_cdk as cdk
+            bucket = cdk.aws_s3.Bucket(self, "B")
+            """,
+            unsafe=True,
+        ),
+        Case(
+            "CDK108-finding-unsafe-fix-not-applied",
+            """
+            from aws_cdk import aws_cloudfront as cloudfront
+            oac = cloudfront.OriginAccessControl(self, "Oac")
+            """,
+            finding=True,
+        ),
+        Case(
+            "CDK108-finding-name-of-another-service",
+            """
+            from aws_cdk import aws_iam as iam
+            analyzer = iam.CfnAccessAnalyzer(self, "Analyzer", type="ACCOUNT")
+            """,
+            finding=True,
+            unsafe=True,
+        ),
+        Case(
+            "CDK108-finding-several-candidates",
+            """
+            from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+            lb = elbv2.Balancer(self, "Lb", vpc=vpc)
+            """,
+            finding=True,
+            unsafe=True,
+        ),
+        Case(
+            "CDK108-valid-existing-names-and-other-modules",
+            """
+            import aws_cdk as cdk
+            from aws_cdk import aws_cloudfront as cloudfront, aws_lambda as lambda_
+            from aws_cdk.aws_cloudfront import S3OriginAccessControl
+            oac = cloudfront.S3OriginAccessControl(self, "Oac")
+            group = lambda_.LogGroup(self, "Logs")
+            mod = cdk.aws_lambda
+            """,
+            unsafe=True,
+        ),
+        Case(
+            "CDK108-valid-not-a-module-or-defined-here",
+            """
+            from aws_cdk import aws_cloudfront as cloudfront
+            from aws_cdk.aws_ec2 import NetworkAclAssociation
+            from mylib import cdk_helpers
+
+            class NetworkAclAssociation:
+                pass
+
+            x = distribution.OriginAccessControl
+            y = cdk_helpers.OriginAccessControl
+            NetworkAclAssociation()
+
+            def make(cloudfront):
+                return cloudfront.OriginAccessControl()
+            """,
+            unsafe=True,
+        ),
+    )
+
+    # -- the prefilter ---------------------------------------------------------------------------------
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """True when some ``X.Name`` / ``from X import Name`` has an aws-cdk-lib module ``X`` lacking a
+        ``Name`` that no module defines (per the run's API index)."""
+        if not super().may_fire(source):
+            return False
+        scan = prescan(source)
+        if scan is None:
+            return False  # not Python the stdlib accepts: the engine reports the syntax error
+        if not any(t.partition(".")[0] == CORE for targets in scan.bindings.values() for t in targets):
+            return False
+        api = prefilter_index()
+        seen: dict[tuple[str, str], bool] = {}
+
+        def unknown(module: str, name: str) -> bool:
+            if (module, name) not in seen:
+                seen[(module, name)] = _unknown(api, module, name)
+            return seen[(module, name)]
+
+        for node in scan.attributes:
+            if node.attr[:1].isupper() and any(m.partition(".")[0] == CORE and unknown(m, node.attr)
+                                               for m in scan.resolve_all(node.value)):
+                return True
+        for node in scan.import_froms:
+            if node.module.partition(".")[0] == CORE and any(  # type: ignore[union-attr]
+                    unknown(node.module, alias.name) for alias in node.names):  # type: ignore[arg-type]
+                return True
+        return False
+
+    # -- traversal ------------------------------------------------------------------------------------
+    def visit_Module(self, node: cst.Module) -> bool | None:
+        self._api = None
+        result = super().visit_Module(node)
+        self._rebound = rebound_names(node)
+        self._alias_fixes: dict[int, str] = {}
+        self._renames: dict[str, str] = {}
+        self._skip: set[int] = set()
+        self._from_imports(node)
+        return result
+
+    @property
+    def api(self):
+        if self._api is None:
+            self._api = index(self.options)
+        return self._api
+
+    def _message(self, module: str, name: str, new: str) -> str:
+        return (f"`{_short(module)}` has no `{name}` (nor does any other aws-cdk-lib module); `{new}` is meant, but its "
+                f"constructor may take other arguments: check them")
+
+    def _report(self, node: cst.CSTNode, module: str, name: str, *, from_import: bool) -> None:
+        names = closest_names(self.api, module, name)
+        shown = ", ".join(f"`{_short(q.rpartition('.')[0])}.{q.rpartition('.')[2]}`" for q in names[:LISTED])
+        several = _fewest_words(name, _trailing_candidates(self.api, module, name))
+        why = (" it may mean " + " or ".join(f"`{c}`" for c in several) + ";") if len(several) > 1 else ""
+        self.report(node, f"`{_short(module)}` has no `{name}` and no aws-cdk-lib module defines it;{why} "
+                          f"closest names: {shown}",
+                    suggestion=", ".join((f"from {q.rpartition('.')[0]} import {q.rpartition('.')[2]}"
+                                          if from_import else q) for q in names))
+
+    # -- from X import Name ---------------------------------------------------------------------------
+    def _from_imports(self, module_node: cst.Module) -> None:
+        """Decide every from-import up front, so that uses above the import are renamed too."""
+        for statement in walk_statements(module_node.body):
+            if (not isinstance(statement, cst.ImportFrom) or statement.relative or statement.module is None
+                    or isinstance(statement.names, cst.ImportStar)):
+                continue
+            module = dotted_name(statement.module)
+            if module is None or module.partition(".")[0] != CORE:
+                continue
+            for alias in statement.names:
+                name = dotted_name(alias.name)
+                if name is None or "." in name or not _unknown(self.api, module, name):
+                    continue
+                local = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
+                new = replacement(self.api, module, name)
+                if new is None or local in self._rebound:
+                    if local not in self._rebound:
+                        self._report(alias, module, name, from_import=True)
+                    continue
+                if self.record_fix(alias, self._message(module, name, new)):
+                    self._alias_fixes[id(alias)] = new
+                    if alias.asname is None:
+                        self._renames[name] = new
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        return False
+
+    def leave_ImportAlias(self, original_node: cst.ImportAlias, updated_node: cst.ImportAlias) -> cst.ImportAlias:
+        new = self._alias_fixes.get(id(original_node))
+        return updated_node if new is None else updated_node.with_changes(name=cst.Name(new))
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        if node.keyword is not None:
+            self._skip.add(id(node.keyword))
+        return True
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        new = self._renames.get(original_node.value)
+        if new is None or id(original_node) in self._skip:
+            return updated_node
+        return updated_node.with_changes(value=new)
+
+    # -- X.Name ---------------------------------------------------------------------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self._skip.add(id(node.attr))
+        return True
+
+    def _trusted_module(self, node: cst.BaseExpression) -> str | None:
+        """The aws-cdk-lib module an expression names through the imports (not a rebound local)."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head = dotted.partition(".")[0]
+        target = self.imports.bindings.get(head)
+        if target is None or target.partition(".")[0] != CORE or head in self._rebound:
+            return None
+        module = self.imports.resolve(node)
+        return module if module is not None and self.api.has_module(module) else None
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+        """``cloudfront.OriginAccessControl`` -> ``cloudfront.S3OriginAccessControl``."""
+        name = original_node.attr.value
+        if not name[:1].isupper():
+            return updated_node
+        module = self._trusted_module(original_node.value)
+        if module is None or not _unknown(self.api, module, name):
+            return updated_node
+        new = replacement(self.api, module, name)
+        if new is None:
+            self._report(original_node, module, name, from_import=False)
+            return updated_node
+        return self.fix(original_node, updated_node, updated_node.with_changes(attr=cst.Name(new)),
+                        self._message(module, name, new))
