@@ -15,7 +15,8 @@ from codemods.cdk105_duration_and_required_args import ALL_ON_BY_DEFAULT
 
 @pytest.fixture(scope="module")
 def assembly():
-    aws_cdk = pytest.importorskip("aws_cdk")
+    import aws_cdk
+
     [tgz] = (Path(aws_cdk.__file__).parent / "_jsii").glob("aws-cdk-lib@*.jsii.tgz")
     with tarfile.open(tgz) as archive:
         return json.loads(gzip.decompress(archive.extractfile("package/.jsii.gz").read()))
