@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 import functools
 import symtable
@@ -55,7 +56,6 @@ def _aliases_of(api) -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=4)
-@functools.lru_cache(maxsize=4)
 def unbound_names(source: str) -> frozenset[str] | None:
     """Names read as globals somewhere and bound nowhere in the file (any scope); None when unsure."""
     if any(marker in source for marker in _DYNAMIC):
@@ -101,6 +101,29 @@ def plan_for(api, name: str) -> tuple[str, str | None, str | None, str | None] |
     return None
 
 
+_ATTR_MODULE_CACHE: dict[int, dict[str, str | None]] = {}
+
+
+def attribute_module(api, attr: str) -> str | None:
+    """The one aws-cdk-lib module (core or a submodule) defining a top-level type ``attr``, else None."""
+    cache = _ATTR_MODULE_CACHE.setdefault(id(api), {})
+    if attr not in cache:
+        modules = [m for m in api.modules_defining(attr)
+                   if (m == "aws_cdk" or m.startswith("aws_cdk.")) and not m.startswith("aws_cdk.interfaces")]
+        cache[attr] = modules[0] if len(modules) == 1 else None
+    return cache[attr]
+
+
+def alias_module(api, attributes) -> str | None:
+    """The module an unknown alias stands for, judged by the attributes read on it (``apigw_integrations``
+    read as ``.HttpLambdaIntegration`` is ``aws_cdk.aws_apigatewayv2_integrations``): every attribute is a
+    type of that one module; None when an alias is read bare, or its attributes name several modules or none."""
+    modules = {attribute_module(api, attr) if attr is not None else None for attr in attributes}
+    if len(modules) != 1:
+        return None
+    return next(iter(modules))
+
+
 class _Uses(cst.CSTVisitor):
     """Every read of the candidate names: the Name node and the attribute taken from it (or None)."""
 
@@ -109,6 +132,12 @@ class _Uses(cst.CSTVisitor):
         self.uses: dict[str, list[tuple[cst.Name, str | None]]] = {}
         self._attribute_of: dict[int, str] = {}
         self._not_reads: set[int] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False  # `import aws_cdk.aws_iam as iam` reads nothing
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False  # nor does `from aws_cdk import aws_iam as iam` read `aws_iam`
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._not_reads.add(id(node.attr))
@@ -139,7 +168,14 @@ class UndefinedNameImport(Rule):
     - a conventional alias of a submodule (``s3n``, ``s3_notifications``, ``logs``, ``elbv2``, ``_lambda``,
       ``aws_s3``) → ``from aws_cdk import aws_s3_notifications as s3n``, provided every use reads a type the
       module defines (``logs.LogGroup``): a ``config.get(...)`` is the user's own missing variable;
-    - a type defined by exactly one submodule (``RetentionDays``) → ``from aws_cdk.aws_logs import ...``.
+    - a type defined by exactly one submodule (``RetentionDays``) → ``from aws_cdk.aws_logs import ...``;
+    - any other name read only as ``name.Attr`` where every ``Attr`` is a type of one and the same aws-cdk-lib
+      module (``apigw_integrations.HttpLambdaIntegration``) → that module under the file's own name
+      (``from aws_cdk import aws_apigatewayv2_integrations as apigw_integrations``); attributes of two
+      modules, of none, or a bare read leave it alone.
+
+    A module imported under an alias (``aws_iam as iam``) does not bind its full name: a bare ``aws_iam.Role``
+    still gets ``from aws_cdk import aws_iam``.
 
     A name used as ``Name.attr`` must have that attribute in the index (``Duration.seconds``).
 
@@ -284,6 +320,56 @@ class UndefinedNameImport(Rule):
             """,
         ),
         Case(
+            "CDK103-invalid-full-module-name-beside-its-alias",
+            """
+            from aws_cdk import (
+                Stack,
+                aws_iam as iam,
+            )
+            role = aws_iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+            metric = aws_cloudwatch.Metric(namespace="App", metric_name="Errors")
+            """,
+            """
+            from aws_cdk import (
+                Stack,
+                aws_iam as iam,
+                aws_iam,
+                aws_cloudwatch,
+            )
+            role = aws_iam.Role(stack, "R", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+            metric = aws_cloudwatch.Metric(namespace="App", metric_name="Errors")
+            """,
+        ),
+        Case(
+            "CDK103-invalid-own-alias-of-the-module-its-types-name",
+            """
+            from aws_cdk import aws_apigatewayv2 as apigwv2
+            integration = apigw_integrations.HttpLambdaIntegration("Int", handler)
+            api = apigwv2.HttpApi(stack, "Api", default_integration=integration)
+            other = apigw_integrations.HttpUrlIntegration("Url", "https://example.com")
+            """,
+            """
+            from aws_cdk import aws_apigatewayv2 as apigwv2, aws_apigatewayv2_integrations as apigw_integrations
+            integration = apigw_integrations.HttpLambdaIntegration("Int", handler)
+            api = apigwv2.HttpApi(stack, "Api", default_integration=integration)
+            other = apigw_integrations.HttpUrlIntegration("Url", "https://example.com")
+            """,
+        ),
+        Case(
+            "CDK103-valid-unknown-alias-bound-spread-or-nowhere",
+            """
+            from aws_cdk import Stack
+            def make(integrations):
+                return integrations.HttpLambdaIntegration("Int", handler)
+            mixed = monitoring.Metric(namespace="App", metric_name="Errors")
+            store = monitoring.Bucket(stack, "B")
+            missing = helpers.NoSuchCdkType()
+            either = fns.Function(stack, "F")
+            bare = alarms.Alarm
+            print(alarms)
+            """,
+        ),
+        Case(
             "CDK103-valid-bound-somewhere",
             """
             import aws_cdk as cdk
@@ -330,12 +416,19 @@ class UndefinedNameImport(Rule):
     def may_fire(cls, source: str) -> bool:
         """Only when the file reads a name it never binds that stands for something CDK.
 
-        The scope analysis (``symtable``) runs only when some identifier of the file is such a name."""
+        A candidate is a name with an import plan, or a name read as ``name.Attr`` where ``Attr`` is a type
+        of exactly one aws-cdk-lib module (an alias of that module). The scope analysis (``symtable``) runs
+        only when the file has a candidate."""
         scan = prescan(source)
-        api = prefilter_index()
-        if scan is None or not any(plan_for(api, name) is not None for name in scan.names):
+        if scan is None:
             return False
-        return any(plan_for(api, name) is not None for name in unbound_names(source) or ())
+        api = prefilter_index()
+        candidates = {name for name in scan.names if plan_for(api, name) is not None}
+        candidates.update(node.value.id for node in scan.attributes
+                          if isinstance(node.value, ast.Name) and attribute_module(api, node.attr) is not None)
+        if not candidates:
+            return False
+        return any(name in candidates for name in unbound_names(source) or ())
 
     def visit_Module(self, node: cst.Module) -> bool | None:
         super().visit_Module(node)
@@ -344,15 +437,22 @@ class UndefinedNameImport(Rule):
         if not names:
             return False
         api = index(self.options)
-        plans = {name: plan for name in names if (plan := plan_for(api, name)) is not None}
-        if not plans:
-            return False
-        collector = _Uses(set(plans))
+        plans = {name: plan_for(api, name) for name in names}
+        collector = _Uses(set(names))
         node.visit(collector)
         for name, uses in collector.uses.items():
-            module, imported, asname, owner = plans[name]
-            if not uses or not self._uses_fit(api, name, uses, module, owner):
+            if not uses:
                 continue
+            plan = plans[name]
+            if plan is not None and self._uses_fit(api, name, uses, plan[0], plan[3]):
+                module, imported, asname, _ = plan
+            else:
+                target = alias_module(api, [attr for _, attr in uses])
+                if target is None:
+                    continue
+                package, _, leaf = target.rpartition(".")
+                module, imported, asname = (package, leaf, name if name != leaf else None) if package else (
+                    target, None, name if name != target else None)
             statement = (f"import {module}" + (f" as {asname}" if asname else "") if imported is None
                          else f"from {module} import {imported}" + (f" as {asname}" if asname else ""))
             if self.record_fix(uses[0][0], f"`{name}` is used but never imported; add `{statement}`"):
