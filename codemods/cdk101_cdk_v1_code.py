@@ -19,6 +19,87 @@ _FROM_BLOCK = re.compile(r"from\s+aws_cdk\s+import\s*(\([^)]*\)|[^\n]*)")
 _CORE_ALIAS = re.compile(r"\bimport\s+aws_cdk\s+as\s+(\w+)")
 _NAME = re.compile(r"(\w+)")
 
+#: CDK v1 feature flags that CDK v2 removed: aws-cdk-lib refuses them in the context ("Unsupported feature
+#: flag ... This flag existed on CDKv1 but has been removed in CDKv2"), whatever their value. Copied from
+#: aws-cdk-lib 2.275.0, ``cx-api/lib/features.js`` in ``aws_cdk/_jsii/aws-cdk-lib@2.275.0.jsii.tgz``:
+#: ``CURRENT_VERSION_EXPIRED_FLAGS`` (``FUTURE_FLAGS_EXPIRED``), the ``FLAGS`` entries without a ``v2`` in
+#: ``introducedIn``; ``core/lib/feature-flags.js`` (``FeatureFlags.isEnabled``) raises the error.
+#: ``tests/test_cdk101_feature_flags.py`` compares it with the installed library.
+V1_REMOVED_FLAGS = frozenset({
+    "@aws-cdk/aws-ecr-assets:dockerIgnoreSupport",
+    "@aws-cdk/aws-ecs-patterns:removeDefaultDesiredCount",
+    "@aws-cdk/aws-efs:defaultEncryptionAtRest",
+    "@aws-cdk/aws-kms:defaultKeyPolicies",
+    "@aws-cdk/aws-s3:grantWriteWithoutAcl",
+    "@aws-cdk/aws-secretsmanager:parseOwnedSecretName",
+    "@aws-cdk/core:enableStackNameDuplicates",
+    "aws-cdk:enableDiffNoFail",
+})
+_APPS = frozenset({"aws_cdk.App", "aws_cdk.core.App"})
+
+
+def _removed_flag(node: cst.BaseExpression | None) -> str | None:
+    """The removed v1 flag a string literal spells as it is written (no escapes), else None."""
+    if not isinstance(node, cst.SimpleString) or "b" in node.prefix.lower():
+        return None
+    quote = node.quote
+    raw = node.value[len(node.prefix) + len(quote):-len(quote)]
+    return raw if raw in V1_REMOVED_FLAGS else None
+
+
+def _without_entries(node: cst.Dict, drop: set[int]) -> cst.Dict:
+    """``node`` without the elements at ``drop``: a dropped entry of a vertical dict leaves with its line and
+    its comments (the lines above it, the one trailing it); the other entries keep theirs."""
+    elements = list(node.elements)
+    kept = [i for i in range(len(elements)) if i not in drop]
+    if not kept:
+        return node.with_changes(elements=[], lbrace=cst.LeftCurlyBrace(), rbrace=cst.RightCurlyBrace())
+    last = elements[-1]
+    last_comma = last.comma if isinstance(last.comma, cst.Comma) else None
+    in_comma = last_comma is not None and isinstance(last_comma.whitespace_after, cst.ParenthesizedWhitespace)
+    closing = last_comma.whitespace_after if in_comma else node.rbrace.whitespace_before  # type: ignore[union-attr]
+    befores = [node.lbrace.whitespace_after] + [
+        e.comma.whitespace_after if isinstance(e.comma, cst.Comma) else None for e in elements[:-1]]
+    if not all(isinstance(w, cst.ParenthesizedWhitespace) for w in [*befores, closing]):
+        result = [elements[i] for i in kept]  # one line: the new last entry ends as the old last one did
+        result[-1] = result[-1].with_changes(comma=last.comma)
+        return node.with_changes(elements=result)
+    trails = [w.first_line for w in befores[1:]] + [closing.first_line]  # type: ignore[union-attr]
+    result = []
+    for position, i in enumerate(kept):
+        element = elements[i]
+        if position + 1 < len(kept):
+            following = befores[kept[position + 1]].with_changes(first_line=trails[i])  # type: ignore[union-attr]
+            element = element.with_changes(comma=element.comma.with_changes(whitespace_after=following))  # type: ignore[union-attr]
+        result.append(element)
+    lbrace = node.lbrace.with_changes(whitespace_after=befores[kept[0]].with_changes(  # type: ignore[union-attr]
+        first_line=node.lbrace.whitespace_after.first_line))  # type: ignore[union-attr]
+    ending = closing.with_changes(first_line=trails[kept[-1]])  # type: ignore[union-attr]
+    rbrace = node.rbrace
+    if in_comma:
+        result[-1] = result[-1].with_changes(comma=last_comma.with_changes(whitespace_after=ending))  # type: ignore[union-attr]
+    else:
+        result[-1] = result[-1].with_changes(comma=last_comma or cst.MaybeSentinel.DEFAULT)
+        rbrace = rbrace.with_changes(whitespace_before=ending)
+    return node.with_changes(elements=result, lbrace=lbrace, rbrace=rbrace)
+
+
+def _set_context_flag(statement: cst.BaseStatement) -> str | None:
+    """The flag of a ``<x>.node.set_context("<removed v1 flag>", value)`` statement line, else None."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return None
+    call = small.value
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "set_context"
+            and isinstance(func.value, cst.Attribute) and func.value.attr.value == "node"):
+        return None
+    if len(call.args) != 2 or any(a.keyword is not None or a.star for a in call.args):
+        return None
+    return _removed_flag(call.args[0].value)
+
 
 def _block_names(block: str) -> list[str]:
     block = re.sub(r"#[^\n]*", "", block).strip().strip("()")
@@ -46,6 +127,12 @@ class CdkV1Code(Rule):
       (or ``constructs.Construct`` when the file imports the module), also for ``cdk.Construct`` and
       ``from aws_cdk import Construct`` in otherwise-v2 code.
 
+    * A CDK v1 feature flag that CDK v2 removed (``@aws-cdk/core:enableStackNameDuplicates``,
+      ``@aws-cdk/aws-kms:defaultKeyPolicies``...: :data:`V1_REMOVED_FLAGS`, aws-cdk-lib's own list) is
+      deleted from the ``App(context={...})`` dict literal (the other entries keep their lines and
+      comments), and a ``app.node.set_context("<flag>", ...)`` statement is deleted. v2 refuses these flags
+      whatever their value and always behaves as if they were on, so nothing is lost.
+
     Service modules need nothing: ``from aws_cdk import aws_s3 as s3`` and ``import aws_cdk.aws_s3 as s3``
     are valid v2. v1 APIs that v2 removed are not this rule's business (CDK005 moves names between
     modules; others need a person).
@@ -62,6 +149,12 @@ class CdkV1Code(Rule):
             ImportError: cannot import name 'core' from 'aws_cdk'
             ModuleNotFoundError: No module named 'aws_cdk.core'
             AttributeError: module 'aws_cdk' has no attribute 'Construct'
+
+        v1 feature flags in the app's context stop v2 at synthesis:
+
+            RuntimeError: Unsupported feature flag '@aws-cdk/core:enableStackNameDuplicates'. This flag
+            existed on CDKv1 but has been removed in CDKv2. CDK will now behave as the same as when the
+            flag is enabled.
     """
     source = "DESIGN.md table: CDK v1 code (5% of failures: `from aws_cdk import core`); corpus: `core.Construct`"
     triggers = ("aws_cdk",)
@@ -162,6 +255,59 @@ class CdkV1Code(Rule):
             """,
         ),
         Case(
+            "CDK101-invalid-removed-v1-feature-flags",
+            """
+            import aws_cdk as cdk
+
+            app = cdk.App(
+                context={
+                    # same stack name in two environments
+                    "@aws-cdk/core:enableStackNameDuplicates": "true",
+                    "@aws-cdk/core:stackRelativeExports": True,  # still a v2 flag
+                    "@aws-cdk/aws-kms:defaultKeyPolicies": True,  # v1
+                }
+            )
+            app.node.set_context("@aws-cdk/aws-s3:grantWriteWithoutAcl", True)
+
+            def configure(app):
+                app.node.set_context('@aws-cdk/aws-secretsmanager:parseOwnedSecretName', True)
+            """,
+            """
+            import aws_cdk as cdk
+
+            app = cdk.App(
+                context={
+                    "@aws-cdk/core:stackRelativeExports": True,  # still a v2 flag
+                }
+            )
+
+            def configure(app):
+                pass
+            """,
+        ),
+        Case(
+            "CDK101-invalid-removed-v1-flag-with-v1-import",
+            """
+            from aws_cdk import core
+            app = core.App(context={"@aws-cdk/core:enableStackNameDuplicates": True, "env": "dev"})
+            """,
+            """
+            import aws_cdk as core
+            app = core.App(context={"env": "dev"})
+            """,
+        ),
+        Case(
+            "CDK101-valid-v2-flags-and-other-calls",
+            """
+            import aws_cdk as cdk
+            from myproject import Settings
+            app = cdk.App(context={"@aws-cdk/core:stackRelativeExports": True})
+            app.node.set_context("@aws-cdk/core:newStyleStackSynthesis", True)
+            flag = app.node.try_get_context("@aws-cdk/core:enableStackNameDuplicates")
+            settings = Settings(context={"@aws-cdk/core:enableStackNameDuplicates": True})
+            """,
+        ),
+        Case(
             "CDK101-valid-v2-code",
             """
             import aws_cdk as core
@@ -195,7 +341,7 @@ class CdkV1Code(Rule):
         """v1 core, or a ``constructs`` name taken from ``aws_cdk``, appears in the text."""
         if "aws_cdk" not in source:
             return False
-        if _V1_CORE_TEXT.search(source):
+        if _V1_CORE_TEXT.search(source) or any(flag in source for flag in V1_REMOVED_FLAGS):
             return True
         moved = _moved_names(prefilter_index())
         for block in _FROM_BLOCK.findall(source):
@@ -320,6 +466,67 @@ class CdkV1Code(Rule):
             names = ", ".join(f"`{dotted_name(node.names[i].name)}`" for i in moved)  # type: ignore[index]
             parts.append(f"{names} moved to the `constructs` library in CDK v2")
         return "; ".join(parts)
+
+    # -- removed v1 feature flags ----------------------------------------------------------------------
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        """``App(context={"@aws-cdk/core:enableStackNameDuplicates": True, ...})``: the removed flags go."""
+        if not any(a.keyword is not None and a.keyword.value == "context" and isinstance(a.value, cst.Dict)
+                   for a in original_node.args):
+            return updated_node
+        if self._trusted(original_node.func) not in _APPS:
+            return updated_node
+        args = list(updated_node.args)
+        for i, arg in enumerate(original_node.args):
+            if arg.keyword is None or arg.keyword.value != "context" or not isinstance(arg.value, cst.Dict):
+                continue
+            given = args[i].value
+            if not isinstance(given, cst.Dict):
+                continue
+            drop = {j for j, element in enumerate(given.elements)
+                    if isinstance(element, cst.DictElement) and _removed_flag(element.key)}
+            if not drop:
+                continue
+            names = ", ".join(f"`{_removed_flag(given.elements[j].key)}`" for j in sorted(drop))  # type: ignore[union-attr]
+            fixed = self.fix(arg.value, given, _without_entries(given, drop),
+                             f"CDK v2 removed the v1 feature flag{'s' if len(drop) > 1 else ''} {names} "
+                             f"(it refuses {'them' if len(drop) > 1 else 'it'} and behaves as if "
+                             f"{'they were' if len(drop) > 1 else 'it were'} on); removed from the context")
+            args[i] = args[i].with_changes(value=fixed)
+        return updated_node.with_changes(args=args)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        """``app.node.set_context("<removed v1 flag>", True)`` statements go."""
+        body, carry = self._drop_set_context(original_node.body, updated_node.body)
+        if body is None:
+            return updated_node
+        if not body:
+            body, carry = [cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=carry)], []
+        return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """The same at module level."""
+        body, carry = self._drop_set_context(original_node.body, updated_node.body)
+        if body is None:
+            return updated_node
+        return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
+
+    def _drop_set_context(self, original, updated):
+        if not any(_set_context_flag(s) for s in original):
+            return None, []
+        body: list[cst.BaseStatement] = []
+        carry: list[cst.EmptyLine] = []
+        for orig, upd in zip(original, updated):
+            flag = _set_context_flag(orig)
+            if flag and self.record_fix(orig, f"CDK v2 removed the v1 feature flag `{flag}` (it refuses it and "
+                                              "behaves as if it were on): `set_context` removed"):
+                carry += upd.leading_lines  # the comments above it stay
+                continue
+            if carry:
+                upd = upd.with_changes(leading_lines=[*carry, *upd.leading_lines])
+                carry = []
+            body.append(upd)
+        return body, carry
 
     # -- uses -----------------------------------------------------------------------------------------
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:

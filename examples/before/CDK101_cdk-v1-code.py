@@ -1,4 +1,4 @@
-"""CDK101 example: a CDK v1 app (`from aws_cdk import core`) run with CDK v2 (aws-cdk-lib)."""
+"""CDK101 example: a CDK v1 app (`from aws_cdk import core`, v1 feature flags) run with CDK v2 (aws-cdk-lib)."""
 from aws_cdk import (
     aws_s3 as s3,
     aws_sqs as sqs,
@@ -15,6 +15,15 @@ class QueueStack(core.Stack):
         core.CfnOutput(self, "BucketName", value=bucket.bucket_name)
 
 
+def make_app() -> core.App:
+    return core.App(
+        context={
+            "@aws-cdk/core:enableStackNameDuplicates": True,  # v1 only: v2 refuses it
+            "@aws-cdk/core:stackRelativeExports": True,  # still a v2 flag
+        }
+    )
+
+
 # OK: names that v2's `aws_cdk` still has work through the rewritten import as they are.
 class TaggedStack(core.Stack):
     def __init__(self, scope, construct_id: str, **kwargs) -> None:
@@ -22,7 +31,7 @@ class TaggedStack(core.Stack):
         core.Tags.of(self).add("team", "data")
 
 
-app = core.App()
+app = make_app()
 QueueStack(app, "QueueStack")
 TaggedStack(app, "TaggedStack")
 app.synth()
