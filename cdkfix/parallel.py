@@ -76,7 +76,13 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(spec: WorkerSpec) -> None:
-    options = options_from_spec(spec)
+    # Never raise here: a failing initializer breaks the whole pool. The error is reported per file instead.
+    _WORKER.clear()
+    try:
+        options = options_from_spec(spec)
+    except Exception as exc:
+        _WORKER["init_error"] = f"{type(exc).__name__}: {exc}"
+        return
     _WORKER["options"] = options
     _WORKER["projects"] = spec.projects
     _WORKER["cache"] = None
@@ -109,6 +115,9 @@ def process_one(path: str, options: RunOptions, cache: Any = None, project: Any 
 
 
 def _work_chunk(items: Sequence[tuple[str, int]]) -> list[FileOutcome]:
+    if "init_error" in _WORKER:
+        return [FileOutcome(path, errors=[f"{path}:0:0: internal error: the worker could not load the rules: "
+                                          f"{_WORKER['init_error']}"]) for path, _ in items]
     options, projects, cache = _WORKER["options"], _WORKER["projects"], _WORKER.get("cache")
     return [process_one(path, options, cache, projects[k] if k >= 0 else None) for path, k in items]
 

@@ -171,3 +171,15 @@ def test_projects_reach_the_workers(tmp_path):
     assert run_files(paths, options, 1, projects=projects) == expected
     with pytest.raises(ValueError):
         run_files(paths, options, 1, projects=projects[:-1])
+
+
+def test_a_worker_that_cannot_load_the_rules_reports_it_per_file(tmp_path):
+    from cdkfix.parallel import _context, _run_pool
+
+    paths = [str(p) for p in _corpus(tmp_path, 4)[:4]]
+    spec = WorkerSpec(("CDK999",), RuleOptions(), False)
+    outcomes = _run_pool([(p, -1) for p in paths], spec, 2, False, _context("spawn"))
+    assert [o.path for o in outcomes] == paths
+    for outcome in outcomes:
+        assert len(outcome.errors) == 1 and "could not load the rules" in outcome.errors[0]
+        assert "CDK999" in outcome.errors[0]
