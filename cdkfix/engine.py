@@ -11,6 +11,7 @@ unsafe fixes enabled, only to show the diff they would make.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import warnings
 from collections.abc import Sequence
@@ -128,6 +129,40 @@ def _may_fire(rule: type[Rule], code: str, options: RuleOptions) -> bool:
         return rule.may_fire(code)
 
 
+class _LineMaps:
+    """Maps line numbers of rewritten code back to the input, so every finding points into the file as read.
+
+    A rule reports positions in the code it was given, which earlier rules may have rewritten (an import
+    line added at the top shifts everything below it).
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source_lines = source.splitlines()
+        self.cache: dict[str, list[int]] = {}
+
+    def _map(self, code: str) -> list[int]:
+        if code not in self.cache:
+            lines = code.splitlines()
+            mapping = [0] * (len(lines) + 2)
+            matcher = difflib.SequenceMatcher(None, self.source_lines, lines, autojunk=False)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                for k in range(j2 - j1):
+                    if tag == "equal":
+                        mapping[j1 + k + 1] = i1 + k + 1
+                    elif i2 > i1:  # a replaced line: its counterpart in the replaced range
+                        mapping[j1 + k + 1] = min(i1 + k, i2 - 1) + 1
+                    else:  # an inserted line: the line it follows
+                        mapping[j1 + k + 1] = max(i1, 1)
+            mapping[-1] = len(self.source_lines) + 1
+            self.cache = {code: mapping}  # one code state at a time is live
+        return self.cache[code]
+
+    def to_source(self, findings: list[Finding], code: str) -> list[Finding]:
+        mapping = self._map(code)
+        return [dataclasses.replace(f, line=mapping[min(f.line, len(mapping) - 1)] or f.line) if f.line else f
+                for f in findings]
+
+
 def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | None = None, *,
              project: Project | None = None) -> FixResult:
     """Apply ``rules`` to ``source`` until nothing changes (at most :data:`MAX_PASSES` passes).
@@ -151,6 +186,7 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
     # A rule that left this very text unchanged, with no suppression comment to consult, would do and find
     # the same again: a later pass reuses its findings instead of running it (rules are deterministic).
     unchanged: dict[str, tuple[str, list[Finding]]] = {}
+    line_maps = _LineMaps(source)
     for pass_number in range(1, MAX_PASSES + 1):
         result.passes = pass_number
         last = []
@@ -158,6 +194,7 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
         for rule in candidates:
             if pass_number > 1 and not _may_fire(rule, code, options):
                 continue
+            rule_input = code  # positions in the rule's findings refer to this text
             seen = unchanged.get(rule.code)
             if seen is not None and seen[0] is code and not suppressions.by_line:
                 findings = seen[1]
@@ -178,6 +215,8 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
                     unchanged.pop(rule.code, None)
                 elif not suppressions.by_line:
                     unchanged[rule.code] = (code, findings)
+            if findings and rule_input != source:
+                findings = line_maps.to_source(findings, rule_input)
             applied.extend(f for f in findings if f.applied)
             last.extend(f for f in findings if not f.applied)
         if not changed:

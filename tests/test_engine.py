@@ -206,3 +206,21 @@ def test_a_rule_is_not_rerun_on_text_it_already_left_unchanged(comment):
     assert result.passes == 2
     assert [f.code for f in result.findings] == ["CDK904", "CDK903"]  # the report is given once
     assert _Counts.runs == (2 if comment else 1)
+
+
+def test_finding_lines_point_into_the_input_after_earlier_rewrites():
+    # CDK004 adds an import line at the top; a later rule's finding must still name the input's line.
+    source = (
+        "from aws_cdk import (\n"
+        "    aws_route53 as route53,\n"
+        "    aws_dynamodb as dynamodb,\n"
+        ")\n"
+        "t = route53.targets.LoadBalancerTarget(alb)\n"
+        "\n"
+        "m = dynamodb.BillingMode.NO_SUCH_MODE_AT_ALL\n"
+    )
+    result = fix_source(source)
+    assert "aws_route53_targets as route53_targets" in result.output
+    lines = {f.code: f.line for f in result.findings}
+    assert lines.get("CDK004") == 5
+    assert lines.get("CDK102") == 7
