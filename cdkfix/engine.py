@@ -32,6 +32,7 @@ from cdkfix.rule import (
     Rule,
     RuleOptions,
     prefilter_options,
+    stdlib_tree,
 )
 from cdkfix.suppressions import Suppressions, parse_suppressions
 
@@ -94,7 +95,7 @@ def _quiet_compile(code: str, name: str) -> None:
 
 def _check_syntax(source: str) -> None:
     try:
-        _quiet_compile(source, "<input>")
+        stdlib_tree(source)  # the parse the prefilters made (cached), else the same parse
     except SyntaxError as exc:
         raise SourceSyntaxError(exc.msg, exc.lineno or 0, exc.offset or 0) from None
     except ValueError as exc:  # e.g. a NUL byte

@@ -12,11 +12,14 @@ whether the fix may be applied (safety, suppression comments) and records a :cla
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import contextvars
 import dataclasses
+import functools
 import re
 import threading
+import warnings
 from dataclasses import dataclass, field
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -117,6 +120,17 @@ def current_options() -> RuleOptions:
 
 
 _NEWLINE = re.compile(r"\r\n?|\n")
+
+
+@functools.lru_cache(maxsize=4)
+def stdlib_tree(source: str) -> ast.Module:
+    """``ast.parse(source)`` without warnings (the user's invalid escapes are not cdkfix output), cached: the
+    prefilters' scan and the engine's syntax check of a file no rule can fire on share one parse.
+
+    Raises ``SyntaxError`` or ``ValueError`` (a NUL byte) as ``ast.parse`` does."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source)
 
 
 class _PositionState(CodegenState):

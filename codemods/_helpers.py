@@ -848,6 +848,7 @@ class Prescan:
     #: ``ast.Assign``/``ast.AnnAssign`` statements, anywhere.
     assignments: tuple[_ast.Assign | _ast.AnnAssign, ...] = ()
     _memo: dict = _dataclass_field(default_factory=dict, repr=False)
+    _resolved: dict[int, tuple[str, ...]] = _dataclass_field(default_factory=dict, repr=False)
 
     def resolve(self, node: _ast.AST | None) -> str | None:
         """Qualified name of a Name/Attribute chain through the file's imports (``lambda_.Function``)."""
@@ -861,12 +862,17 @@ class Prescan:
         return f"{target}.{rest}" if rest else target
 
     def resolve_all(self, node: _ast.AST | None) -> tuple[str, ...]:
-        """Every qualified name a Name/Attribute chain may stand for (a name imported twice has two)."""
-        dotted = ast_dotted(node)
-        if dotted is None:
-            return ()
-        head, _, rest = dotted.partition(".")
-        return tuple(f"{target}.{rest}" if rest else target for target in self.bindings.get(head, ()))
+        """Every qualified name a Name/Attribute chain may stand for (a name imported twice has two).
+        Memoized per node: every rule's prefilter asks about the same calls."""
+        key = id(node)
+        found = self._resolved.get(key)
+        if found is None:
+            dotted = ast_dotted(node)
+            head, _, rest = (dotted or "").partition(".")
+            found = () if dotted is None else tuple(f"{target}.{rest}" if rest else target
+                                                    for target in self.bindings.get(head, ()))
+            self._resolved[key] = found
+        return found
 
     def resolves_to(self, node: _ast.AST | None, wanted) -> bool:
         """True when ``node`` may stand for one of the qualified names ``wanted``."""
@@ -995,8 +1001,10 @@ def prescan(source: str) -> Prescan | None:
 
     None when the standard library does not parse it: prefilters then say no (no fix can be kept, since the
     output must compile, and with no candidate rule the engine reports the stdlib's syntax error)."""
+    from cdkfix.rule import stdlib_tree
+
     try:
-        tree = _ast.parse(source)
+        tree = stdlib_tree(source)
     except (SyntaxError, ValueError):
         return None
     imports: dict[str, str] = {}
