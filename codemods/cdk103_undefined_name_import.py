@@ -80,8 +80,10 @@ def unbound_names(source: str) -> frozenset[str] | None:
     return frozenset(name for name in read - bound if name not in _BUILTINS and name not in _MODULE_DUNDERS)
 
 
+@functools.lru_cache(maxsize=8192)
 def plan_for(api, name: str) -> tuple[str, str | None, str | None, str | None] | None:
-    """How to import ``name``: ``(module, imported name or None, asname, what attribute uses must belong to)``."""
+    """How to import ``name``: ``(module, imported name or None, asname, what attribute uses must belong to)``.
+    Cached: the prefilter asks about every identifier of every file."""
     if name == "cdk":
         return "aws_cdk", None, "cdk", None  # the convention itself: whatever is read from it
     if name in ("aws_cdk", "constructs", "jsii"):
@@ -426,6 +428,7 @@ class UndefinedNameImport(Rule):
         candidates = {name for name in scan.names if plan_for(api, name) is not None}
         candidates.update(node.value.id for node in scan.attributes
                           if isinstance(node.value, ast.Name) and attribute_module(api, node.attr) is not None)
+        candidates.difference_update(scan.bindings)  # imported somewhere: bound, never unbound
         if not candidates:
             return False
         return any(name in candidates for name in unbound_names(source) or ())
