@@ -10,17 +10,15 @@ import libcst as cst
 from cdkfix.api_index import to_snake_case
 from cdkfix.rule import Case, Rule
 from codemods._api_names import ANTONYMS, KEYWORD_SYNONYMS
+from codemods._callees import ROOTS, ReceiverTypes, prescan_receiver_types
 from codemods._helpers import (
     closest_first,
     dotted_name,
-    index,
     normalized,
     prefilter_index,
     prescan,
     rebound_names,
     similarity,
-    statement_bindings,
-    walk_statements,
 )
 
 #: Spelling matches must be at least this alike (difflib ratio, case and underscores ignored) ...
@@ -91,54 +89,7 @@ def _one_word_added(keyword: str, name: str) -> bool:
     return any(long[:i] + long[i + 1:] == short and long[i] not in _POLARITY for i in range(len(long)))
 
 
-def _scope_bindings(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression | None]]:
-    """Values bound to names in one scope: a function (its parameters included) or the module.
-
-    ``None`` stands for a binding whose value is unknown (a parameter, a loop target...).
-    """
-    values: dict[str, list[cst.BaseExpression | None]] = {}
-    if isinstance(scope, cst.FunctionDef):
-        params = scope.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            values.setdefault(param.name.value, []).append(None)
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                values.setdefault(star.name.value, []).append(None)
-        body = scope.body.body if isinstance(scope.body, cst.IndentedBlock) else []
-    else:
-        body = scope.body  # type: ignore[attr-defined]
-    for name, value, _ in statement_bindings(body, nested=False):
-        values.setdefault(name, []).append(value)
-    return values
-
-
-def _self_attributes(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression | None]]:
-    """``self.<attr> = value`` in the methods of one class (nested classes excluded)."""
-    values: dict[str, list[cst.BaseExpression | None]] = {}
-
-    def bind(target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
-        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-            values.setdefault(target.attr.value, []).append(value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                bind(element.value, None)
-
-    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else []
-    for method in body:
-        if not isinstance(method, cst.FunctionDef) or not isinstance(method.body, cst.IndentedBlock):
-            continue
-        for node in walk_statements(method.body.body, nested=False):
-            if isinstance(node, cst.Assign):
-                for target in node.targets:
-                    bind(target.target, node.value)
-            elif isinstance(node, cst.AnnAssign):
-                bind(node.target, node.value)
-            elif isinstance(node, cst.AugAssign):
-                bind(node.target, None)
-    return values
-
-
-class UnknownKeyword(Rule):
+class UnknownKeyword(ReceiverTypes, Rule):
     """Renames a keyword argument that the called CDK API does not accept to the one that was meant.
 
     The callee is resolved through the file's imports (``s3.Bucket``, ``cdk.aws_s3.Bucket``, ``Bucket``),
@@ -460,14 +411,13 @@ class UnknownKeyword(Rule):
         scan = prescan(source)
         if scan is None:
             return False  # not Python the stdlib accepts: the engine reports the syntax error
-        if not any(target.partition(".")[0] in _ROOTS for targets in scan.bindings.values() for target in targets):
+        if not any(target.partition(".")[0] in ROOTS for targets in scan.bindings.values() for target in targets):
             return False
         api = prefilter_index()
         signatures: dict[str, _Signature | None] = {}
-        types: dict[str, object] = {}
         methods: list[tuple[str, ast.expr, list[str]]] = []
         for node in scan.calls:
-            qualifieds = [q for q in scan.resolve_all(node.func) if q.partition(".")[0] in _ROOTS]
+            qualifieds = [q for q in scan.resolve_all(node.func) if q.partition(".")[0] in ROOTS]
             if not node.keywords or any(k.arg is None for k in node.keywords):
                 continue
             passed = [k.arg for k in node.keywords if k.arg is not None]
@@ -482,35 +432,7 @@ class UnknownKeyword(Rule):
         if not methods:
             return False
         # The rule types a receiver that is a call, or a name / ``self.<attr>`` assigned a call (any scope here).
-        assigned: dict[tuple[str, str], list[ast.Call]] = {}
-        for statement in scan.assignments:
-            if not isinstance(statement.value, ast.Call):
-                continue
-            for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target]):
-                if isinstance(target, ast.Name):
-                    assigned.setdefault(("name", target.id), []).append(statement.value)
-                elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) \
-                        and target.value.id == "self":
-                    assigned.setdefault(("self", target.attr), []).append(statement.value)
-
-        def receiver_types(receiver: ast.expr):
-            if isinstance(receiver, ast.Call):
-                values = [receiver]
-            elif isinstance(receiver, ast.Name):
-                values = assigned.get(("name", receiver.id), [])
-            elif (isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
-                  and receiver.value.id == "self"):
-                values = assigned.get(("self", receiver.attr), [])
-            else:
-                values = []
-            for value in values:
-                for qualified in scan.resolve_all(value.func):
-                    if qualified.partition(".")[0] in _ROOTS:
-                        if qualified not in types:
-                            types[qualified] = _type_of_qualified(api, qualified)
-                        if types[qualified] is not None:
-                            yield types[qualified]
-
+        receiver_types = prescan_receiver_types(scan, api, {})
         for name, receiver, passed in methods:
             for info in receiver_types(receiver):
                 method = info.methods.get(name)  # type: ignore[attr-defined]
@@ -522,28 +444,8 @@ class UnknownKeyword(Rule):
 
     # -- traversal ------------------------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> bool | None:
-        self._api = None
         self._rebound: frozenset[str] | None = None
-        self._scopes: list[cst.FunctionDef | cst.ClassDef] = []
-        self._bindings: dict[int, dict[str, list[cst.BaseExpression | None]]] = {}
-        self._value_types: dict[int, object] = {}
         return super().visit_Module(node)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
-        self._scopes.append(node)
-        return True
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
-        self._scopes.pop()
-        return updated_node
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool | None:
-        self._scopes.append(node)
-        return True
-
-    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
-        self._scopes.pop()
-        return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         """Rename (or report) the keywords the callee does not accept."""
@@ -625,12 +527,6 @@ class UnknownKeyword(Rule):
                          f"it accepts: {shown}", suggestion=", ".join(ranked))
 
     # -- resolving the callee -------------------------------------------------------------------------
-    @property
-    def api(self):
-        if self._api is None:
-            self._api = index(self.options)
-        return self._api
-
     def _imported(self, node: cst.BaseExpression) -> str | None:
         """The qualified name of an expression spelled through the file's imports, if trustworthy."""
         dotted = dotted_name(node)
@@ -666,64 +562,8 @@ class UnknownKeyword(Rule):
     def _method_signature(info, method) -> _Signature:
         return _method_signature(info, method)
 
-    # -- the type of a receiver -----------------------------------------------------------------------
-    def _type_of(self, node: cst.BaseExpression):
-        """The CDK type of a receiver expression, when its value is visible; else None."""
-        if isinstance(node, cst.Call):
-            return self._type_of_value(node)
-        if isinstance(node, cst.Name):
-            if node.value in self.imports.bindings:
-                return None
-            function = next((s for s in reversed(self._scopes) if isinstance(s, cst.FunctionDef)), None)
-            values = self._bound(function).get(node.value) if function is not None else None
-            if values is None:
-                assert self.module_node is not None
-                values = self._bound(self.module_node).get(node.value)
-            return self._single_type(values)
-        if (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"):
-            cls = next((s for s in reversed(self._scopes) if isinstance(s, cst.ClassDef)), None)
-            if cls is None:
-                return None
-            return self._single_type(self._bound(cls).get(node.attr.value))
-        return None
-
-    def _bound(self, scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression | None]]:
-        key = id(scope)
-        if key not in self._bindings:
-            self._bindings[key] = (_self_attributes(scope) if isinstance(scope, cst.ClassDef)
-                                   else _scope_bindings(scope))
-        return self._bindings[key]
-
-    def _single_type(self, values):
-        if not values or any(v is None for v in values):
-            return None
-        types = {id(t): t for t in (self._type_of_value(v) for v in values)}
-        if len(types) != 1:
-            return None
-        return next(iter(types.values()))
-
-    def _type_of_value(self, value: cst.BaseExpression):
-        key = id(value)
-        if key in self._value_types:
-            return self._value_types[key]
-        self._value_types[key] = None  # guards against cycles
-        result = None
-        if isinstance(value, cst.Call):
-            qualified = self._imported(value.func)
-            if qualified is not None:
-                result = self._type_of_qualified(qualified)
-        self._value_types[key] = result
-        return result
-
-    def _type_of_qualified(self, qualified: str):
-        """The type a call of ``qualified`` returns: a constructed class, or a static method's result."""
-        return _type_of_qualified(self.api, qualified)
-
 
 # -- what the index says about a callee (shared by the prefilter and the traversal) ---------------------------
-
-_ROOTS = ("aws_cdk", "constructs")
-
 
 def _signature_of(api, qualified: str) -> _Signature | None:
     """What a call of ``qualified`` (a constructible class, a struct, a static method) accepts by keyword."""
@@ -751,16 +591,3 @@ def _method_signature(info, method) -> _Signature:
     accepted.update({name: prop.type for name, prop in method.kwargs.items()})
     return _Signature(f"{info.name}.{method.name}", accepted,
                       frozenset(n for n, p in method.kwargs.items() if p.deprecated))
-
-
-def _type_of_qualified(api, qualified: str):
-    """The type a call of ``qualified`` returns: a constructed class, or a static method's result."""
-    info = api.lookup(qualified)
-    if info is not None:
-        return info if info.kind == "class" and info.constructible else None
-    owner, _, attr = qualified.rpartition(".")
-    owner_info = api.lookup(owner) if owner else None
-    method = owner_info.methods.get(attr) if owner_info is not None else None
-    if method is not None and method.static and method.returns and "[" not in method.returns:
-        return api.type_by_fqn(method.returns)
-    return None

@@ -8,18 +8,15 @@ import re
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
+from codemods._callees import ROOTS, ReceiverTypes, prescan_receiver_types
 from codemods._helpers import (
     call_signature,
-    index,
     prefilter_index,
     preferred_quote,
     prescan,
     rebound_head,
-    statement_bindings,
-    walk_statements,
 )
 
-_ROOTS = ("aws_cdk", "constructs")
 #: The source of a number literal that reads the same as a string (no ``1_000``, ``0x10``, ``1e3``).
 _PLAIN_NUMBER = re.compile(r"(0|[1-9][0-9]*)(\.[0-9]+)?")
 #: A string whose text is a number literal Python accepts as is (no leading zeros, no spaces).
@@ -93,22 +90,7 @@ def _method_signature(info, name: str):
     return f"{info.name}.{name}", method.params, method.kwargs
 
 
-def _type_of_qualified(api, qualified: str):
-    """The type a call of ``qualified`` returns: a constructed class, or a static method's result."""
-    if not qualified.startswith(tuple(r + "." for r in _ROOTS)):
-        return None
-    info = api.lookup(qualified)
-    if info is not None:
-        return info if info.kind == "class" and info.constructible else None
-    owner, _, attr = qualified.rpartition(".")
-    owner_info = api.lookup(owner) if owner else None
-    method = owner_info.methods.get(attr) if owner_info is not None else None
-    if method is not None and method.static and method.returns and "[" not in method.returns:
-        return api.type_by_fqn(method.returns)
-    return None
-
-
-class LiteralTypeMismatch(Rule):
+class LiteralTypeMismatch(ReceiverTypes, Rule):
     """Converts a literal to the primitive type the CDK prop or parameter declares.
 
     The callee is resolved through the file's imports and the API index: constructors
@@ -269,7 +251,7 @@ class LiteralTypeMismatch(Rule):
         scan = prescan(source)
         if scan is None:
             return False  # not Python the stdlib accepts: the engine reports the syntax error
-        if not any(t.partition(".")[0] in _ROOTS for targets in scan.bindings.values() for t in targets):
+        if not any(t.partition(".")[0] in ROOTS for targets in scan.bindings.values() for t in targets):
             return False
         api = prefilter_index()
 
@@ -290,13 +272,12 @@ class LiteralTypeMismatch(Rule):
             return any(_ast_mismatch(value, wanted) for value, wanted, _ in _call_types(params, props, args))
 
         signatures: dict[str, object] = {}
-        types: dict[str, object] = {}
         methods: list[ast.Call] = []
         for call in scan.calls:
             if not any(literal(a) for a in (*call.args, *(k.value for k in call.keywords))):
                 continue
             for qualified in scan.resolve_all(call.func):
-                if qualified.partition(".")[0] not in _ROOTS:
+                if qualified.partition(".")[0] not in ROOTS:
                     continue
                 if qualified not in signatures:
                     signatures[qualified] = _signature_of(api, qualified)
@@ -306,34 +287,7 @@ class LiteralTypeMismatch(Rule):
                 methods.append(call)
         if not methods:
             return False
-        assigned: dict[tuple[str, str], list[ast.Call]] = {}
-        for statement in scan.assignments:
-            if not isinstance(statement.value, ast.Call):
-                continue
-            for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target]):
-                if isinstance(target, ast.Name):
-                    assigned.setdefault(("name", target.id), []).append(statement.value)
-                elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                      and target.value.id == "self"):
-                    assigned.setdefault(("self", target.attr), []).append(statement.value)
-
-        def receiver_types(receiver: ast.expr):
-            if isinstance(receiver, ast.Call):
-                values = [receiver]
-            elif isinstance(receiver, ast.Name):
-                values = assigned.get(("name", receiver.id), [])
-            elif (isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
-                  and receiver.value.id == "self"):
-                values = assigned.get(("self", receiver.attr), [])
-            else:
-                values = []
-            for value in values:
-                for qualified in scan.resolve_all(value.func):
-                    if qualified not in types:
-                        types[qualified] = _type_of_qualified(api, qualified)
-                    if types[qualified] is not None:
-                        yield types[qualified]
-
+        receiver_types = prescan_receiver_types(scan, api, {})
         for call in methods:
             for info in receiver_types(call.func.value):  # type: ignore[attr-defined]
                 if fires(_method_signature(info, call.func.attr), call):  # type: ignore[attr-defined]
@@ -342,34 +296,8 @@ class LiteralTypeMismatch(Rule):
 
     # -- traversal ------------------------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> bool | None:
-        self._api = None
         self._quote: str | None = None
-        self._scopes: list[cst.FunctionDef | cst.ClassDef] = []
-        self._bindings: dict[int, dict[str, list[cst.BaseExpression | None]]] = {}
-        self._value_types: dict[int, object] = {}
         return super().visit_Module(node)
-
-    @property
-    def api(self):
-        if self._api is None:
-            self._api = index(self.options)
-        return self._api
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
-        self._scopes.append(node)
-        return True
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
-        self._scopes.pop()
-        return updated_node
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool | None:
-        self._scopes.append(node)
-        return True
-
-    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
-        self._scopes.pop()
-        return updated_node
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         """Convert the literal arguments whose primitive type is not the declared one."""
@@ -447,7 +375,7 @@ class LiteralTypeMismatch(Rule):
     def _imported(self, node: cst.BaseExpression) -> str | None:
         """The qualified CDK name an expression spells through the file's imports, if trustworthy."""
         resolved = self.imports.resolve(node)
-        if resolved is None or resolved.partition(".")[0] not in _ROOTS or rebound_head(self, node):
+        if resolved is None or resolved.partition(".")[0] not in ROOTS or rebound_head(self, node):
             return None
         return resolved
 
@@ -460,89 +388,3 @@ class LiteralTypeMismatch(Rule):
             if receiver is not None:
                 return _method_signature(receiver, func.attr.value)
         return None
-
-    def _type_of(self, node: cst.BaseExpression):
-        """The CDK type of a receiver expression, when its value is visible; else None."""
-        if isinstance(node, cst.Call):
-            return self._type_of_value(node)
-        if isinstance(node, cst.Name):
-            if node.value in self.imports.bindings:
-                return None
-            function = next((s for s in reversed(self._scopes) if isinstance(s, cst.FunctionDef)), None)
-            values = self._bound(function).get(node.value) if function is not None else None
-            if values is None:
-                assert self.module_node is not None
-                values = self._bound(self.module_node).get(node.value)
-            return self._single_type(values)
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-            cls = next((s for s in reversed(self._scopes) if isinstance(s, cst.ClassDef)), None)
-            if cls is None:
-                return None
-            return self._single_type(self._bound(cls).get(node.attr.value))
-        return None
-
-    def _bound(self, scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression | None]]:
-        key = id(scope)
-        if key not in self._bindings:
-            self._bindings[key] = _self_attributes(scope) if isinstance(scope, cst.ClassDef) else _scope_bindings(scope)
-        return self._bindings[key]
-
-    def _single_type(self, values):
-        if not values or any(v is None for v in values):
-            return None
-        types = {id(t): t for t in (self._type_of_value(v) for v in values)}
-        if len(types) != 1:
-            return None
-        return next(iter(types.values()))
-
-    def _type_of_value(self, value: cst.BaseExpression):
-        key = id(value)
-        if key not in self._value_types:
-            self._value_types[key] = None  # guards against cycles
-            qualified = self._imported(value.func) if isinstance(value, cst.Call) else None
-            self._value_types[key] = _type_of_qualified(self.api, qualified) if qualified else None
-        return self._value_types[key]
-
-
-def _scope_bindings(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression | None]]:
-    """Values bound to names in a function (its parameters included) or the module; None is unknown."""
-    values: dict[str, list[cst.BaseExpression | None]] = {}
-    if isinstance(scope, cst.FunctionDef):
-        params = scope.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            values.setdefault(param.name.value, []).append(None)
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                values.setdefault(star.name.value, []).append(None)
-        body = scope.body.body if isinstance(scope.body, cst.IndentedBlock) else []
-    else:
-        body = scope.body  # type: ignore[attr-defined]
-    for name, value, _ in statement_bindings(body, nested=False):
-        values.setdefault(name, []).append(value)
-    return values
-
-
-def _self_attributes(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression | None]]:
-    """``self.<attr> = value`` in the methods of one class (nested classes excluded)."""
-    values: dict[str, list[cst.BaseExpression | None]] = {}
-
-    def bind(target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
-        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-            values.setdefault(target.attr.value, []).append(value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                bind(element.value, None)
-
-    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else []
-    for method in body:
-        if not isinstance(method, cst.FunctionDef) or not isinstance(method.body, cst.IndentedBlock):
-            continue
-        for node in walk_statements(method.body.body, nested=False):
-            if isinstance(node, cst.Assign):
-                for target in node.targets:
-                    bind(target.target, node.value)
-            elif isinstance(node, cst.AnnAssign):
-                bind(node.target, node.value)
-            elif isinstance(node, cst.AugAssign):
-                bind(node.target, None)
-    return values
