@@ -143,16 +143,15 @@ def _run(paths: list[str], run: _Run) -> tuple[list[FileOutcome], int]:
 
     files: list[Path] = []
     projects: list[Project | None] = []
-    bad = 0
+    unreadable: list[FileOutcome] = []
     roots: list[Path] = []
     for root in paths:
         if root == "-":
             continue
         found = list(discover([root], exclude=run.config.exclude))
-        for item in found:
-            if isinstance(item, SourceError):
-                _err(str(item))
-                bad += 1
+        # A path that cannot be read is an outcome with an error, so json/sarif/github reports show it too.
+        unreadable.extend(FileOutcome(item.path, errors=[str(item)]) for item in found
+                          if isinstance(item, SourceError))
         members = [f for f in found if not isinstance(f, SourceError) and not run.config.is_excluded(f)]
         project = Project.from_paths([f for f in members if f.suffix == ".py"]) if Path(root).is_dir() else None
         if Path(root).is_dir():
@@ -171,10 +170,10 @@ def _run(paths: list[str], run: _Run) -> tuple[list[FileOutcome], int]:
                             cache=run.cache, projects=[projects[i] for i in positions])
         for position, outcome in zip(positions, results):
             outcomes[position] = outcome
-    done = [o for o in outcomes if o is not None]
+    done = unreadable + [o for o in outcomes if o is not None]
     for root in roots:
         done.extend(apply_project_rules(root, run.options))
-    return done, bad
+    return done, 0
 
 
 def _print_text(outcomes: list[FileOutcome], *, mode: str, show_diff: bool) -> None:

@@ -264,3 +264,10 @@ def test_project_without_entry_point_gets_one_with_unsafe_fixes(tmp_path: Path):
     assert json.loads((tmp_path / "cdk.json").read_text())["app"].endswith("tap.py")
     again = run("apply", "--dry-run", "--no-cache", str(tmp_path))
     assert again.exit_code == 0
+
+
+def test_unreadable_paths_appear_in_machine_readable_reports(tree: Path):
+    result = run("check", "--format", "sarif", "--no-cache", str(tree / "lib"), str(tree / "missing"))
+    assert result.exit_code == 2
+    notifications = json.loads(result.stdout)["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert any("no such file or directory" in n["message"]["text"] for n in notifications)
