@@ -1,12 +1,15 @@
-"""Layout-keeping argument edits used by the CDK012-CDK019 rules (adding and removing keyword arguments)."""
+"""Layout-keeping edits used by the CDK012-CDK019 and CDK101 rules (adding and removing keyword arguments,
+removing whole statements)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import libcst as cst
 
 from codemods._helpers import with_keyword
 
-__all__ = ["add_keyword", "without_arg"]
+__all__ = ["add_keyword", "without_arg", "without_statements"]
 
 
 def without_arg(call: cst.Call, arg: cst.Arg | None) -> cst.Call:
@@ -54,3 +57,31 @@ def add_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Cal
         closing = closing.with_changes(first_line=cst.TrailingWhitespace())
     return call.with_changes(args=[last.with_changes(comma=separator, whitespace_after_arg=cst.SimpleWhitespace("")),
                                    new.with_changes(whitespace_after_arg=closing)])
+
+
+def without_statements(original_node: cst.IndentedBlock | cst.Module, updated_node: cst.IndentedBlock | cst.Module,
+                       removed: Callable[[cst.BaseStatement], list[cst.EmptyLine] | None]):
+    """``updated_node`` (a block or the module) without the statements ``removed`` takes out, comments kept.
+
+    ``removed`` is called with each statement of ``original_node`` in order (it records the fix); ``None``
+    keeps the statement, a list removes it and gives the lines that follow its own leading lines (the
+    comments above a removed statement stay, e.g. followed by a note). Those lines go above the next kept
+    statement, or into the footer after the last one; a block left empty gets ``pass`` carrying them.
+    When nothing is removed, ``updated_node`` is returned as it is.
+    """
+    body: list[cst.BaseStatement] = []
+    carry: list[cst.EmptyLine] = []
+    for orig, upd in zip(original_node.body, updated_node.body):
+        lines = removed(orig)
+        if lines is not None:
+            carry += [*upd.leading_lines, *lines]
+            continue
+        if carry:
+            upd = upd.with_changes(leading_lines=[*carry, *upd.leading_lines])
+            carry = []
+        body.append(upd)
+    if len(body) == len(updated_node.body):
+        return updated_node
+    if not body and isinstance(updated_node, cst.IndentedBlock):
+        body, carry = [cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=carry)], []
+    return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])

@@ -8,7 +8,7 @@ import libcst as cst
 
 from cdkfix.rule import Case, Rule
 from codemods._helpers import dotted_name, expr, has_star_args, index, keyword, prescan
-from codemods._layout import add_keyword
+from codemods._layout import add_keyword, without_statements
 
 #: The rotation methods/constructs that need a rotation function, with the keyword naming the secret
 #: (``None``: the secret is the receiver of the method).
@@ -341,39 +341,19 @@ class RotationWithoutFunction(Rule):
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
                             updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
         """Comment out the schedules whose rotation cannot be chosen."""
-        body, footer = self._comment_out(original_node.body, updated_node.body)
-        if body is None:
-            return updated_node
-        if not body:
-            body = [cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=footer)]
-            footer = []
-        return updated_node.with_changes(body=body, footer=[*footer, *updated_node.footer])
+        return without_statements(original_node, updated_node, self._comment_out)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         """The same at module level."""
-        body, footer = self._comment_out(original_node.body, updated_node.body)
-        if body is None:
-            return updated_node
-        return updated_node.with_changes(body=body, footer=[*footer, *updated_node.footer])
+        return without_statements(original_node, updated_node, self._comment_out)
 
-    def _comment_out(self, original, updated):
-        if not any(id(stmt) in self._to_comment for stmt in original):
-            return None, []
-        body: list[cst.BaseStatement] = []
-        carry: list[cst.EmptyLine] = []
-        for orig, upd in zip(original, updated):
-            if id(orig) in self._to_comment and self.record_fix(
-                    orig, "rotation schedule without `rotation_lambda` or `hosted_rotation`; the engine is "
-                          "not visible: commented out with a note", safety="unsafe"):
-                carry += [*upd.leading_lines, *self._note_lines(orig)]
-                continue
-            if carry:
-                upd = upd.with_changes(leading_lines=[*carry, *upd.leading_lines])
-                carry = []
-            body.append(upd)
-        if len(body) == len(updated):
-            return None, []
-        return body, carry
+    def _comment_out(self, orig: cst.BaseStatement) -> list[cst.EmptyLine] | None:
+        """The note replacing ``orig`` if it is a schedule to comment out, else ``None``."""
+        if id(orig) in self._to_comment and self.record_fix(
+                orig, "rotation schedule without `rotation_lambda` or `hosted_rotation`; the engine is "
+                      "not visible: commented out with a note", safety="unsafe"):
+            return self._note_lines(orig)
+        return None
 
     def _note_lines(self, stmt: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
         assert self.module_node is not None

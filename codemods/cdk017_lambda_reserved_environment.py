@@ -8,6 +8,7 @@ import libcst as cst
 
 from cdkfix.rule import Case, Rule
 from codemods._helpers import dotted_name, index, keyword, prefilter_index, prescan
+from codemods._layout import without_statements
 
 #: The variables ``Function.addEnvironment`` refuses in aws-cdk-lib 2.275.0 (Lambda's reserved list:
 #: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
@@ -257,35 +258,18 @@ class LambdaReservedEnvironment(Rule):
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
                             updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
         """Drop ``fn.add_environment("AWS_REGION", ...)`` statements."""
-        body, carry = self._drop_statements(original_node.body, updated_node.body)
-        if body is None:
-            return updated_node
-        if not body:
-            body, carry = [cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=carry)], []
-        return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
+        return without_statements(original_node, updated_node, self._drop_statement)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         """The same at module level."""
-        body, carry = self._drop_statements(original_node.body, updated_node.body)
-        if body is None:
-            return updated_node
-        return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
+        return without_statements(original_node, updated_node, self._drop_statement)
 
-    def _drop_statements(self, original, updated):
-        if not any(id(s) in self._statements for s in original):
-            return None, []
-        body: list[cst.BaseStatement] = []
-        carry: list[cst.EmptyLine] = []
-        for orig, upd in zip(original, updated):
-            if id(orig) in self._statements and self.record_fix(
-                    orig, "the Lambda runtime sets this variable itself: `add_environment` removed"):
-                carry += upd.leading_lines  # the comments above it stay
-                continue
-            if carry:
-                upd = upd.with_changes(leading_lines=[*carry, *upd.leading_lines])
-                carry = []
-            body.append(upd)
-        return body, carry
+    def _drop_statement(self, orig: cst.BaseStatement) -> list[cst.EmptyLine] | None:
+        """``[]`` (removed, the comments above it stay) for a reserved ``add_environment``, else ``None``."""
+        if id(orig) in self._statements and self.record_fix(
+                orig, "the Lambda runtime sets this variable itself: `add_environment` removed"):
+            return []
+        return None
 
 
 class _Collector(cst.CSTVisitor):

@@ -9,6 +9,7 @@ import libcst as cst
 from cdkfix.imports import request_import
 from cdkfix.rule import Case, Rule
 from codemods._helpers import dotted_name, expr, index, prefilter_index, rebound_names, without_import_alias
+from codemods._layout import without_statements
 
 CORE = "aws_cdk"
 V1_CORE = "aws_cdk.core"
@@ -497,36 +498,19 @@ class CdkV1Code(Rule):
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
                             updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
         """``app.node.set_context("<removed v1 flag>", True)`` statements go."""
-        body, carry = self._drop_set_context(original_node.body, updated_node.body)
-        if body is None:
-            return updated_node
-        if not body:
-            body, carry = [cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=carry)], []
-        return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
+        return without_statements(original_node, updated_node, self._drop_set_context)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         """The same at module level."""
-        body, carry = self._drop_set_context(original_node.body, updated_node.body)
-        if body is None:
-            return updated_node
-        return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
+        return without_statements(original_node, updated_node, self._drop_set_context)
 
-    def _drop_set_context(self, original, updated):
-        if not any(_set_context_flag(s) for s in original):
-            return None, []
-        body: list[cst.BaseStatement] = []
-        carry: list[cst.EmptyLine] = []
-        for orig, upd in zip(original, updated):
-            flag = _set_context_flag(orig)
-            if flag and self.record_fix(orig, f"CDK v2 removed the v1 feature flag `{flag}` (it refuses it and "
-                                              "behaves as if it were on): `set_context` removed"):
-                carry += upd.leading_lines  # the comments above it stay
-                continue
-            if carry:
-                upd = upd.with_changes(leading_lines=[*carry, *upd.leading_lines])
-                carry = []
-            body.append(upd)
-        return body, carry
+    def _drop_set_context(self, orig: cst.BaseStatement) -> list[cst.EmptyLine] | None:
+        """``[]`` (removed, the comments above it stay) for a removed-flag ``set_context``, else ``None``."""
+        flag = _set_context_flag(orig)
+        if flag and self.record_fix(orig, f"CDK v2 removed the v1 feature flag `{flag}` (it refuses it and "
+                                          "behaves as if it were on): `set_context` removed"):
+            return []
+        return None
 
     # -- uses -----------------------------------------------------------------------------------------
     def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
