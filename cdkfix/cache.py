@@ -31,8 +31,8 @@ from typing import Any
 
 from cdkfix import __version__
 from cdkfix.rule import Finding, RuleOptions
-from cdkfix.runner import FileOutcome, RunOptions, _encode, fix_text
-from cdkfix.sources import Decoded, SourceError, read_source, write_atomic
+from cdkfix.runner import FileOutcome, RunOptions, fix_text, write_outcome
+from cdkfix.sources import SourceError, read_source
 
 CACHE_DIR_NAME = ".cdkfix_cache"
 ENV_CACHE_DIR = "CDKFIX_CACHE_DIR"
@@ -262,14 +262,5 @@ def process_file_cached(path: Path, options: RunOptions, cache: Cache | None, pr
         if cache is not None and key is not None:
             cache.put(key, outcome_to_value(outcome))
     if options.write and outcome.changed and outcome.output is not None:
-        _write(path, decoded, outcome, display)
+        write_outcome(path, decoded, outcome)
     return outcome
-
-
-def _write(path: Path, decoded: Decoded, outcome: FileOutcome, display: str) -> None:
-    # The same write as cdkfix.runner.process_file.
-    try:
-        write_atomic(path, _encode(decoded, outcome.output or "", display))
-        outcome.written = True
-    except (OSError, SourceError) as exc:
-        outcome.errors.append(f"{display}:0:0: cannot write: {exc}")

@@ -136,7 +136,7 @@ def _setup(paths: list[str], *, select, ignore, exclude, unsafe_fixes: bool | No
     return _Run(config, options, cache, jobs)
 
 
-def _run(paths: list[str], run: _Run) -> tuple[list[FileOutcome], int]:
+def _run(paths: list[str], run: _Run) -> list[FileOutcome]:
     """Process every file under ``paths``; files of one directory argument form one project."""
     from cdkfix.parallel import run_files
     from cdkfix.project_rules import apply_project_rules
@@ -173,7 +173,7 @@ def _run(paths: list[str], run: _Run) -> tuple[list[FileOutcome], int]:
     done = unreadable + [o for o in outcomes if o is not None]
     for root in roots:
         done.extend(apply_project_rules(root, run.options))
-    return done, 0
+    return done
 
 
 def _print_text(outcomes: list[FileOutcome], *, mode: str, show_diff: bool) -> None:
@@ -223,8 +223,8 @@ def _report(outcomes: list[FileOutcome], *, mode: str, dry_run: bool, fmt: Forma
         _err(summary(outcomes, mode=mode, dry_run=dry_run))
 
 
-def _exit_code(outcomes: list[FileOutcome], bad_inputs: int, *, dry_run: bool) -> int:
-    if bad_inputs or any(o.failed for o in outcomes):
+def _exit_code(outcomes: list[FileOutcome], *, dry_run: bool) -> int:
+    if any(o.failed for o in outcomes):
         return 2
     if dry_run and any(o.changed for o in outcomes):
         return 1
@@ -248,7 +248,7 @@ def _stdin(options: RunOptions, filename: str, *, dry_run: bool, fmt: Format) ->
     for finding in outcome.findings:
         if not finding.applied:
             _err(finding_line(finding, mode="apply"))
-    return _exit_code([outcome], 0, dry_run=dry_run)
+    return _exit_code([outcome], dry_run=dry_run)
 
 
 def _interactive(outcomes: list[FileOutcome]) -> None:
@@ -294,11 +294,11 @@ def apply(
                  use_cache=cache and paths != ["-"], jobs=jobs)
     if paths == ["-"]:
         raise typer.Exit(_stdin(run.options, stdin_filename, dry_run=dry_run, fmt=fmt))
-    outcomes, bad = _run(paths, run)
+    outcomes = _run(paths, run)
     if interactive and not dry_run:
         _interactive(outcomes)
     _report(outcomes, mode="apply", dry_run=dry_run, fmt=fmt, show_statistics=show_statistics)
-    raise typer.Exit(_exit_code(outcomes, bad, dry_run=dry_run))
+    raise typer.Exit(_exit_code(outcomes, dry_run=dry_run))
 
 
 @app.command()
@@ -316,11 +316,11 @@ def check(
     """List findings (fixable or not) and stale suppressions without changing anything. Exit 1 when there are any."""
     run = _setup(paths, select=select, ignore=ignore, exclude=exclude, unsafe_fixes=False,
                  cdk_version=cdk_version, fmt=fmt, write=False, use_cache=cache, jobs=jobs)
-    outcomes, bad = _run(paths, run)
+    outcomes = _run(paths, run)
     for outcome in outcomes:  # a check applies nothing
         outcome.findings = [dataclasses.replace(f, applied=False) for f in outcome.findings]
     _report(outcomes, mode="check", dry_run=True, fmt=fmt, show_statistics=show_statistics)
-    code = _exit_code(outcomes, bad, dry_run=True)
+    code = _exit_code(outcomes, dry_run=True)
     if code == 0 and any(o.findings or o.changed or o.unused_suppressions for o in outcomes):
         code = 1
     raise typer.Exit(code)

@@ -139,12 +139,17 @@ def process_file(path: Path, options: RunOptions, project: Project | None = None
         return FileOutcome(display, errors=[str(exc)])
     outcome = fix_text(decoded.text, display, options, project)
     if options.write and outcome.changed and outcome.output is not None:
-        try:
-            write_atomic(path, _encode(decoded, outcome.output, display))
-            outcome.written = True
-        except (OSError, SourceError) as exc:
-            outcome.errors.append(f"{display}:0:0: cannot write: {exc}")
+        write_outcome(path, decoded, outcome)
     return outcome
+
+
+def write_outcome(path: Path, decoded: Decoded, outcome: FileOutcome) -> None:
+    """Atomically write ``outcome.output`` in the file's encoding; a failure becomes the outcome's error."""
+    try:
+        write_atomic(path, _encode(decoded, outcome.output or "", outcome.path))
+        outcome.written = True
+    except (OSError, SourceError) as exc:
+        outcome.errors.append(f"{outcome.path}:0:0: cannot write: {exc}")
 
 
 def _encode(decoded: Decoded, text: str, path: str) -> bytes:
