@@ -25,6 +25,7 @@ from cdkfix.imports import SCRATCH_IMPORTS, apply_imports
 from cdkfix.project import Project
 from cdkfix.rule import (
     SCRATCH_FINDINGS,
+    AstRule,
     SCRATCH_OPTIONS,
     SCRATCH_PROJECT,
     SCRATCH_SUPPRESSED,
@@ -110,13 +111,28 @@ def _compiles(code: str) -> str | None:
     return None
 
 
-def _run_rule(rule: type[Rule], module: cst.Module, options: RuleOptions, project: Project | None,
-              suppressions: Suppressions) -> tuple[cst.Module, list[Finding]]:
-    context = CodemodContext(scratch={
+def _context(options: RuleOptions, project: Project | None, suppressions: Suppressions) -> CodemodContext:
+    return CodemodContext(scratch={
         SCRATCH_OPTIONS: options,
         SCRATCH_PROJECT: project,
         SCRATCH_SUPPRESSED: suppressions,
     })
+
+
+def _run_ast_rule(rule: type[AstRule], code: str, options: RuleOptions, project: Project | None,
+                  suppressions: Suppressions) -> tuple[str, list[Finding]]:
+    context = _context(options, project, suppressions)
+    new_code = rule(context).run(code)
+    return new_code, list(context.scratch.get(SCRATCH_FINDINGS, ()))
+
+
+def _run_rule(rule: type[Rule], module: cst.Module, options: RuleOptions, project: Project | None,
+              suppressions: Suppressions) -> tuple[cst.Module, list[Finding]]:
+    if issubclass(rule, AstRule):
+        code = module.code
+        new_code, findings = _run_ast_rule(rule, code, options, project, suppressions)
+        return (module if new_code == code else parse(new_code)), findings
+    context = _context(options, project, suppressions)
     new = rule(context).transform_module(module)
     requests = context.scratch.get(SCRATCH_IMPORTS)
     if requests and not new.deep_equals(module):
@@ -178,7 +194,12 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
         # No rule can fire, so skip LibCST; the stdlib parser (~30x faster) still catches bad input.
         _check_syntax(source)
         return result
-    module = parse(source)
+    # A file only AstRules may fire on is never parsed by LibCST; the stdlib parser still rejects bad input.
+    module: cst.Module | None = None
+    if all(issubclass(rule, AstRule) for rule in candidates):
+        _check_syntax(source)
+    else:
+        module = parse(source)
     suppressions = parse_suppressions(source)
     result.suppressions = suppressions
     applied: list[Finding] = []
@@ -201,7 +222,14 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
                 findings = seen[1]
             else:
                 try:
-                    new, findings = _run_rule(rule, module, options, project, suppressions)
+                    if issubclass(rule, AstRule):
+                        new_code, findings = _run_ast_rule(rule, code, options, project, suppressions)
+                        new = None
+                    else:
+                        if module is None:
+                            module = parse(code)
+                        new, findings = _run_rule(rule, module, options, project, suppressions)
+                        new_code = code if new is module else new.code  # a rule that skipped its traversal
                 except Exception as exc:  # a rule bug must not lose the other rules' work
                     if os.environ.get("CDKFIX_DEBUG"):
                         raise
@@ -209,7 +237,6 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
                     if message not in result.errors:
                         result.errors.append(message)
                     continue
-                new_code = code if new is module else new.code  # a rule that skipped its traversal
                 if new_code != code:
                     changed = True
                     module, code = new, new_code
@@ -233,12 +260,12 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
         result.findings = [dataclasses.replace(f, applied=False) for f in applied] + last
         return result
     result.output = code
-    result.findings = sorted(applied + _with_unsafe_diffs(last, module, candidates, options, project),
+    result.findings = sorted(applied + _with_unsafe_diffs(last, code, candidates, options, project),
                              key=lambda f: (f.line, f.column, f.code))
     return result
 
 
-def _with_unsafe_diffs(findings: list[Finding], module: cst.Module, rules: Sequence[type[Rule]],
+def _with_unsafe_diffs(findings: list[Finding], code: str, rules: Sequence[type[Rule]],
                        options: RuleOptions, project: Project | None) -> list[Finding]:
     """Attach to each unapplied unsafe fix the diff it would make (one run per rule)."""
     wanted = {f.code for f in findings if f.fixable and not f.applied}
@@ -246,13 +273,18 @@ def _with_unsafe_diffs(findings: list[Finding], module: cst.Module, rules: Seque
         return findings
     unsafe = dataclasses.replace(options, unsafe_fixes=True)
     diffs: dict[str, str] = {}
+    module: cst.Module | None = None
     for rule in rules:
         if rule.code not in wanted:
             continue
         try:
-            new, _ = _run_rule(rule, module, unsafe, project, parse_suppressions(module.code))
+            if issubclass(rule, AstRule):
+                new_code, _ = _run_ast_rule(rule, code, unsafe, project, parse_suppressions(code))
+            else:
+                module = module or parse(code)
+                new_code = _run_rule(rule, module, unsafe, project, parse_suppressions(code))[0].code
         except Exception:
             continue
-        diffs[rule.code] = unified_diff(module.code, new.code, "would-be")
+        diffs[rule.code] = unified_diff(code, new_code, "would-be")
     return [dataclasses.replace(f, diff=diffs.get(f.code)) if f.fixable and not f.applied else f
             for f in findings]

@@ -9,6 +9,7 @@ a new line in the block's own indentation, or the end of a one-line import.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -141,11 +142,36 @@ class _NameCollector(cst.CSTVisitor):
         return False
 
 
+def _ast_identifiers(tree: ast.Module) -> frozenset[str]:
+    """What :class:`_NameCollector` collects, from a stdlib tree: names, definitions, parameters, import names."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        kind = type(node)
+        if kind is ast.Name:
+            names.add(node.id)  # type: ignore[attr-defined]
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            names.add(node.name)  # type: ignore[attr-defined]
+        elif kind is ast.arg:
+            names.add(node.arg)  # type: ignore[attr-defined]
+        elif kind is ast.alias:
+            names.add(node.name.split(".")[0])  # type: ignore[attr-defined]
+            if node.asname:  # type: ignore[attr-defined]
+                names.add(node.asname)  # type: ignore[attr-defined]
+        elif kind is ast.ImportFrom and node.module:  # type: ignore[attr-defined]
+            names.add(node.module.split(".")[0])  # type: ignore[attr-defined]
+        elif kind in (ast.Global, ast.Nonlocal):
+            names.update(node.names)  # type: ignore[attr-defined]
+        elif kind is ast.ExceptHandler and node.name:  # type: ignore[attr-defined]
+            names.add(node.name)  # type: ignore[attr-defined]
+    return frozenset(names)
+
+
 class ImportView:
     """Which local names a module's imports bind, and to what (``s3`` → ``aws_cdk.aws_s3``)."""
 
     def __init__(self, module: cst.Module) -> None:
-        self.module = module
+        self.module: cst.Module | None = module
+        self._tree: ast.Module | None = None
         self.bindings: dict[str, str] = {}
         for _, node in _top_level_imports(module):
             if isinstance(node, cst.Import):
@@ -168,9 +194,42 @@ class ImportView:
                     if name and local:
                         self.bindings[local] = f"{base}.{name}"
 
+    @classmethod
+    def from_ast(cls, tree: ast.Module) -> ImportView:
+        """The same view of a module parsed by the standard library (for :class:`cdkfix.rule.AstRule`)."""
+        view = cls.__new__(cls)
+        view.module, view._tree, view.bindings = None, tree, {}
+
+        def walk(body: list[ast.stmt]) -> None:  # the statements ``_top_level_imports`` looks into
+            for stmt in body:
+                if isinstance(stmt, ast.Import):
+                    for alias in stmt.names:
+                        if alias.asname:
+                            view.bindings[alias.asname] = alias.name
+                        else:
+                            head = alias.name.split(".")[0]
+                            view.bindings[head] = head
+                elif isinstance(stmt, ast.ImportFrom):
+                    if not stmt.level and stmt.module and not any(a.name == "*" for a in stmt.names):
+                        for alias in stmt.names:
+                            view.bindings[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+                elif isinstance(stmt, ast.If):
+                    walk(stmt.body)
+                    walk(stmt.orelse)
+                elif isinstance(stmt, ast.Try):
+                    walk(stmt.body)
+                    for handler in stmt.handlers:
+                        walk(handler.body)
+                    walk(stmt.orelse)
+
+        walk(tree.body)
+        return view
+
     @cached_property
     def identifiers(self) -> frozenset[str]:
         """Every name the module binds or reads (attribute names and keywords excluded)."""
+        if self.module is None:
+            return _ast_identifiers(self._tree)  # type: ignore[arg-type]
         collector = _NameCollector()
         self.module.visit(collector)
         return frozenset(collector.names)

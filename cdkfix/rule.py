@@ -486,3 +486,149 @@ class ProjectRule(Rule):
         """The files to create for the project at ``root``; ``files`` maps relative posix paths of its
         Python sources to their text. Must not write anything."""
         raise NotImplementedError
+
+
+# -- rules that find on the stdlib tree -------------------------------------------------------------------
+
+class AstRule(Rule):
+    """A rule that finds on the standard library's ``ast`` and makes each fix with LibCST on the found node.
+
+    The engine gives it the source text, not a LibCST module: :meth:`check` reads :attr:`scan` (the
+    :class:`codemods._helpers.Prescan` its prefilter already built) and calls :meth:`rewrite` with an ``ast``
+    node and a builder; :mod:`cdkfix.spans` parses that node's text with LibCST, calls the builder
+    (``node.with_changes(...)`` as in any LibCST rule) and puts the result in place of the node's text. A
+    file the rule has nothing to do in is never parsed by LibCST, and a fix costs a parse of its node only.
+
+    Names are spelled with :meth:`use_name` / :meth:`use_module` as in other rules; the imports they need
+    are *staged* and go with the next :meth:`rewrite` or :meth:`record_fix`, and only when that fix is
+    applied (a suppressed or unsafe fix adds no import). Inside a builder they go with the fix being made.
+    """
+
+    def __init__(self, context: CodemodContext) -> None:
+        super().__init__(context)
+        self.source = ""
+        self.scan = None  # codemods._helpers.Prescan
+        self.lines = None  # cdkfix.spans.LineIndex
+        self._edits: list = []
+        self._staged: list = []
+        self._committed: list = []
+        self._building = None
+
+    def check(self) -> None:
+        """Find what is wrong in :attr:`scan` and call :meth:`rewrite` / :meth:`report` / :meth:`record_fix`."""
+        raise NotImplementedError
+
+    @property
+    def tree(self) -> ast.Module:
+        """The stdlib tree of :attr:`source`."""
+        return self.scan.tree  # type: ignore[union-attr]
+
+    def run(self, source: str) -> str:
+        """Check ``source`` and return it with this rule's applicable fixes made; findings go to the context."""
+        from cdkfix.spans import LineIndex, add_imports, apply_edits
+        from codemods._helpers import prescan
+
+        self.source, self.scan = source, prescan(source)
+        if self.scan is None:
+            return source
+        self.lines = LineIndex(source)
+        self._edits, self._staged, self._committed = [], [], []
+        self.check()
+        findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
+        output, _, left = apply_edits(source, self.lines, self._edits)
+        for edit in left:  # overlapping another fix (made in a later pass) or not reproducible by LibCST
+            findings[edit.finding] = dataclasses.replace(findings[edit.finding], applied=False)
+        requests = self._committed + [request for edit in self._edits if edit not in left
+                                      for request in edit.imports]
+        if requests:
+            try:
+                tree = stdlib_tree(output) if output != source else self.tree
+            except (SyntaxError, ValueError):
+                return output  # the engine's compile check reports it and drops the changes
+            output = add_imports(output, tree, requests)
+        return output
+
+    # -- positions, suppressions and imports of ``ast`` nodes ------------------------------------------
+    def position(self, node) -> tuple[int, int]:  # type: ignore[override]
+        """1-based line and column of an ``ast`` node."""
+        if getattr(node, "lineno", None) is None:
+            return (0, 0)
+        return (node.lineno, self.lines.char_column(node.lineno, node.col_offset) + 1)  # type: ignore[union-attr]
+
+    def _suppressed(self, node) -> bool:  # type: ignore[override]
+        suppressed = self.context.scratch.get(SCRATCH_SUPPRESSED)
+        if not suppressed or not getattr(suppressed, "by_line", True) or getattr(node, "lineno", None) is None:
+            return False
+        return suppressed.suppresses(self.code, self.name, node.lineno, node.end_lineno)
+
+    @property
+    def imports(self) -> ImportView:
+        """What the module imports, read from the stdlib tree."""
+        if self._imports is None:
+            self._imports = ImportView.from_ast(self.tree)
+        return self._imports
+
+    def _stage(self, ask) -> str:
+        from cdkfix.imports import SCRATCH_IMPORTS
+
+        known = self._committed + self._staged + (self._building.imports if self._building else [])
+        box = CodemodContext(scratch={SCRATCH_IMPORTS: list(known)})
+        spelled = ask(box)
+        new = box.scratch[SCRATCH_IMPORTS][len(known):]
+        (self._building.imports if self._building else self._staged).extend(new)
+        return spelled
+
+    def stage_import(self, module: str, name: str | None = None, asname: str | None = None) -> None:
+        """Stage ``from module import name as asname`` (``import module as asname`` without ``name``)."""
+        from cdkfix.imports import ImportRequest
+
+        request = ImportRequest(module, name, asname if asname != name else None)
+        if request not in self._staged:
+            self._staged.append(request)
+
+    def use_module(self, python_module: str) -> str:
+        """The local name for ``python_module``; its import is staged (see the class docstring)."""
+        return self._stage(lambda box: ensure_module(box, self.imports, python_module))
+
+    def use_name(self, target: str) -> str:
+        """How to spell ``target`` here; its import is staged (see the class docstring)."""
+        return self._stage(lambda box: ensure_name(box, self.imports, target))
+
+    # -- reporting ------------------------------------------------------------------------------------
+    def rewrite(self, node, build, message: str, *, safety: Safety | None = None) -> bool:
+        """Record a fix of the ``ast`` ``node`` (an expression or a simple statement) and, when it may be
+        applied, queue it: ``build`` gets LibCST's parse of the node's text and returns its replacement.
+        Returns whether the fix is applied."""
+        from cdkfix.spans import Edit
+
+        staged, self._staged = self._staged, []
+        applied = self.record_fix(node, message, safety=safety, _imports=False)
+        if applied:
+            findings = self.context.scratch[SCRATCH_FINDINGS]
+            self._edits.append(Edit(node, self._builder(build), len(findings) - 1, staged))
+        return applied
+
+    def _builder(self, build):
+        def run(parsed: cst.CSTNode) -> cst.CSTNode:
+            edit = next(e for e in self._edits if e.build is run)
+            self._building = edit
+            try:
+                return build(parsed)
+            finally:
+                self._building = None
+        return run
+
+    def record_fix(self, original, message: str, *, safety: Safety | None = None,  # type: ignore[override]
+                   _imports: bool = True) -> bool:
+        """Record a fix the rule makes through imports alone (or several rewrites); staged imports go with
+        it when it is applied."""
+        staged, self._staged = self._staged, []
+        applied = super().record_fix(original, message, safety=safety)
+        if applied and _imports:
+            self._committed.extend(staged)
+        return applied
+
+    def report(self, node, message: str, *, suggestion: str | None = None) -> None:
+        """Record a finding without a fix (staged imports are dropped)."""
+        self._staged = []
+        super().report(node, message, suggestion=suggestion)

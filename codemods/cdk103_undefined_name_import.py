@@ -7,10 +7,8 @@ import builtins
 import functools
 import symtable
 
-import libcst as cst
-
-from cdkfix.imports import SCRATCH_IMPORTS, apply_imports, conventional_alias, request_import
-from cdkfix.rule import Case, Rule
+from cdkfix.imports import conventional_alias
+from cdkfix.rule import AstRule, Case
 from codemods._helpers import index, prefilter_index, prescan
 
 #: Names a module has without binding them.
@@ -126,36 +124,21 @@ def alias_module(api, attributes) -> str | None:
     return next(iter(modules))
 
 
-class _Uses(cst.CSTVisitor):
-    """Every read of the candidate names: the Name node and the attribute taken from it (or None)."""
+def name_uses(tree: ast.Module, names) -> dict[str, list[tuple[ast.Name, str | None]]]:
+    """Every read of ``names`` in source order: the Name node and the attribute taken from it (or None).
 
-    def __init__(self, names: set[str]) -> None:
-        self.names = names
-        self.uses: dict[str, list[tuple[cst.Name, str | None]]] = {}
-        self._attribute_of: dict[int, str] = {}
-        self._not_reads: set[int] = set()
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False  # `import aws_cdk.aws_iam as iam` reads nothing
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False  # nor does `from aws_cdk import aws_iam as iam` read `aws_iam`
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._not_reads.add(id(node.attr))
-        if isinstance(node.value, cst.Name):
-            self._attribute_of[id(node.value)] = node.attr.value
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self._not_reads.add(id(node.keyword))
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value in self.names and id(node) not in self._not_reads:
-            self.uses.setdefault(node.value, []).append((node, self._attribute_of.get(id(node))))
+    Names inside import statements are not reads (the stdlib tree has no Name nodes there)."""
+    attribute_of = {id(node.value): node.attr for node in ast.walk(tree)
+                    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)}
+    found = sorted((node.lineno, node.col_offset, node) for node in ast.walk(tree)
+                   if isinstance(node, ast.Name) and node.id in names)
+    uses: dict[str, list[tuple[ast.Name, str | None]]] = {}
+    for _, _, node in found:
+        uses.setdefault(node.id, []).append((node, attribute_of.get(id(node))))
+    return uses
 
 
-class UndefinedNameImport(Rule):
+class UndefinedNameImport(AstRule):
     """Adds the import of a CDK name that the file uses but never binds.
 
     The names come from a module-level scope analysis (the standard library's ``symtable``): a name read
@@ -433,17 +416,14 @@ class UndefinedNameImport(Rule):
             return False
         return any(name in candidates for name in unbound_names(source) or ())
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        super().visit_Module(node)
-        self._planned = False
-        names = unbound_names(node.code)
+    def check(self) -> None:
+        """Find the unbound CDK names and record one import-only fix per name."""
+        names = unbound_names(self.source)
         if not names:
-            return False
+            return
         api = index(self.options)
         plans = {name: plan_for(api, name) for name in names}
-        collector = _Uses(set(names))
-        node.visit(collector)
-        for name, uses in collector.uses.items():
+        for name, uses in name_uses(self.tree, names).items():
             if not uses:
                 continue
             plan = plans[name]
@@ -458,17 +438,8 @@ class UndefinedNameImport(Rule):
                     target, None, name if name != target else None)
             statement = (f"import {module}" + (f" as {asname}" if asname else "") if imported is None
                          else f"from {module} import {imported}" + (f" as {asname}" if asname else ""))
-            if self.record_fix(uses[0][0], f"`{name}` is used but never imported; add `{statement}`"):
-                request_import(self.context, module, imported, asname)
-                self._planned = True
-        return False
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        """Add the imports here: the engine adds requested imports only to a module a rule changed."""
-        requests = self.context.scratch.get(SCRATCH_IMPORTS)
-        if self._planned and requests:
-            return apply_imports(updated_node, requests)
-        return updated_node
+            self.stage_import(module, imported, asname)
+            self.record_fix(uses[0][0], f"`{name}` is used but never imported; add `{statement}`")
 
     def _uses_fit(self, api, name: str, uses, module: str, owner: str | None) -> bool:
         """Every ``name.attr`` reads something the module/type has; a module alias is never used bare."""

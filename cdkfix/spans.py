@@ -1,0 +1,179 @@
+"""Edits located by the standard library's ``ast`` and made with LibCST on the located node only.
+
+A LibCST transformer costs a Python-level traversal of the whole module (about 1.1x a LibCST parse) per rule
+and per pass, on top of the parse. An :class:`cdkfix.rule.AstRule` finds its targets on the stdlib tree the
+prefilters already built (a C parse, ~10x cheaper), and each fix is made the LibCST way on just the node it
+changes: the node's source text (its span, from ``ast`` positions) is parsed with LibCST, the rule's builder
+returns ``node.with_changes(...)``, and the new code replaces exactly that span. Bytes outside the span are
+never touched; a span whose LibCST parse does not reproduce its text is left alone (bail out, don't guess).
+Imports are added by :func:`cdkfix.imports.apply_imports` on a LibCST parse of the file's import header
+(the top-level statements up to the last import), not of the whole file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from cdkfix.imports import ImportRequest, apply_imports
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+class LineIndex:
+    """Character offsets of ``ast`` positions (1-based lines, UTF-8 byte columns) in one source text.
+
+    Lines are split the way the tokenizer splits them (``\\r\\n``, ``\\r``, ``\\n``), not as
+    ``str.splitlines`` does (which also breaks at form feeds and other separators).
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.starts = [0]
+        self.starts.extend(match.end() for match in _LINE_END.finditer(source))
+
+    def line_text(self, line: int) -> str:
+        """The text of 1-based ``line`` without its line ending."""
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.source)
+        return self.source[start:end].rstrip("\r\n")
+
+    def char_column(self, line: int, byte_column: int) -> int:
+        """``ast``'s UTF-8 byte column as a character column."""
+        text = self.line_text(line)
+        if text.isascii():
+            return byte_column
+        return len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+
+    def offset(self, line: int, byte_column: int) -> int:
+        """Character offset of a position in the source."""
+        return self.starts[line - 1] + self.char_column(line, byte_column)
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        """``(start, end)`` character offsets of a node with positions."""
+        return (self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
+                self.offset(node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+
+    def line_end(self, line: int) -> int:
+        """Offset just after 1-based ``line``'s line ending (the end of the source for the last line)."""
+        return self.starts[line] if line < len(self.starts) else len(self.source)
+
+
+#: Builds the replacement of a parsed node (``node.with_changes(...)`` or a new node).
+Builder = Callable[[cst.CSTNode], cst.CSTNode]
+
+
+@dataclass
+class Edit:
+    """Replace the source of ``node`` (an ``ast`` expression or simple statement) with ``build``'s result.
+
+    ``finding`` is the index of the finding the edit belongs to in its rule's findings, so the engine can
+    withdraw the finding when the edit cannot be made in this pass.
+    """
+
+    node: ast.AST
+    build: Builder
+    finding: int
+    imports: list[ImportRequest] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+
+
+#: Statements with a block: never parsed on their own (their block's indentation and trailing comments).
+COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+            ast.With, ast.AsyncWith, ast.Try, ast.Match) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _module(newline: str) -> cst.Module:
+    return cst.Module(body=[], default_newline=newline)
+
+
+def _parse_span(text: str, node: ast.AST) -> cst.CSTNode | None:
+    """LibCST's node for the source ``text`` of the ``ast`` ``node``, or None when it cannot be had."""
+    try:
+        if isinstance(node, ast.expr):
+            parsed = cst.parse_expression(f"({text})")  # parentheses make a multi-line span parse on its own
+            return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
+        if isinstance(node, ast.stmt) and not isinstance(node, COMPOUND):
+            line = cst.parse_statement(text)
+            if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+                return line.body[0].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+    except (cst.ParserSyntaxError, SyntaxError, ValueError):
+        return None
+    return None
+
+
+def newline_of(source: str) -> str:
+    """The file's line ending (what new lines a builder makes will use)."""
+    match = _LINE_END.search(source)
+    return match.group(0) if match else "\n"
+
+
+def replacement(source: str, edit: Edit, newline: str) -> str | None:
+    """The new text for ``edit``'s span, or None when the span's LibCST parse does not give back its text."""
+    text = source[edit.start:edit.end]
+    parsed = _parse_span(text, edit.node)
+    if parsed is None:
+        return None
+    module = _module(newline)
+    if module.code_for_node(parsed) != text:
+        return None
+    return module.code_for_node(edit.build(parsed))
+
+
+def apply_edits(source: str, index: LineIndex, edits: Sequence[Edit]) -> tuple[str, list[Edit], list[Edit]]:
+    """Make every edit whose span does not overlap an earlier one; return the new text, the edits made and
+    the edits left for another pass (overlapping, or whose span did not round-trip through LibCST)."""
+    for edit in edits:
+        edit.start, edit.end = index.span(edit.node)
+    newline = newline_of(source)
+    made: list[Edit] = []
+    left: list[Edit] = []
+    pieces: list[str] = []
+    cursor = 0
+    for edit in sorted(edits, key=lambda e: (e.start, -e.end)):
+        if edit.start < cursor:
+            left.append(edit)
+            continue
+        new = replacement(source, edit, newline)
+        if new is None:
+            left.append(edit)
+            continue
+        pieces.append(source[cursor:edit.start])
+        pieces.append(new)
+        cursor = edit.end
+        made.append(edit)
+    pieces.append(source[cursor:])
+    return "".join(pieces), made, left
+
+
+def _holds_imports(node: ast.stmt) -> bool:
+    """An import statement, or an ``if``/``try`` with one inside (what ``apply_imports`` looks into)."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return True
+    return isinstance(node, (ast.If, ast.Try)) and any(
+        isinstance(inner, (ast.Import, ast.ImportFrom)) for inner in ast.walk(node))
+
+
+def add_imports(source: str, tree: ast.Module, requests: Sequence[ImportRequest]) -> str:
+    """``source`` with the requested imports added by :func:`cdkfix.imports.apply_imports`, which sees only the
+    import header: the top-level statements up to the last one holding an import (at least the first)."""
+    if not requests:
+        return source
+    body = tree.body
+    last = 0
+    for position, statement in enumerate(body):
+        if _holds_imports(statement):
+            last = position
+    if not body or isinstance(body[last], COMPOUND) \
+            or (last + 1 < len(body) and body[last + 1].lineno == body[last].end_lineno):
+        # A compound last statement (its block's trailing comments) or a next statement sharing the line:
+        # the header cannot be cut cleanly, so the whole file is the header.
+        return apply_imports(cst.parse_module(source), list(requests)).code
+    cut = LineIndex(source).line_end(body[last].end_lineno)  # type: ignore[arg-type]
+    header = cst.parse_module(source[:cut])
+    return apply_imports(header, list(requests)).code + source[cut:]
