@@ -6,13 +6,13 @@ import ast
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
+from cdkfix.rule import AstRule, Case
 from codemods._helpers import (
     SourceView,
     ast_has_star_kwargs,
     ast_keyword,
+    ast_dotted,
     default_namespace_parts,
-    dotted_name,
     index,
     other_project_views,
     preferred_quote,
@@ -26,7 +26,7 @@ from codemods._helpers import (
 NAMESPACE_PROP = "default_cloud_map_namespace"
 
 
-class ClusterCloudMapNamespace(Rule):
+class ClusterCloudMapNamespace(AstRule):
     """Gives an ECS cluster the default Cloud Map namespace its services' ``cloud_map_options`` need.
 
     An ECS service created with ``cloud_map_options=`` (``FargateService``, ``Ec2Service``,
@@ -55,7 +55,6 @@ class ClusterCloudMapNamespace(Rule):
     source = "seeds/001_67a89cab5212e2c0.txt §2 (Missing CloudMap Namespace in ECS Cluster)"
     safety = "unsafe"
     triggers = ("Cluster",)
-    lazy_positions = True  # positions are only needed for the nodes it reports
     synth_error = "Cannot enable service discovery if a Cloudmap Namespace has not been created in the cluster."
     cases = (
         Case(
@@ -240,21 +239,17 @@ class ClusterCloudMapNamespace(Rule):
         return False
 
     # -- planning -----------------------------------------------------------------------------------------
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        super().visit_Module(node)
-        self._plans: dict[tuple[int, int], str] = {}
-        if "cloud_map" not in (self.project.text if self.project is not None else node.code):
-            return False  # no service anywhere uses Cloud Map (the project holds this file too)
-        try:
-            view = SourceView(node.code)
-        except (SyntaxError, ValueError):
-            return False
+    def check(self) -> None:
+        """Find the clusters of this file whose services (here or in the project) need a namespace."""
+        if "cloud_map" not in (self.project.text if self.project is not None else self.source):
+            return  # no service anywhere uses Cloud Map (the project holds this file too)
+        view = SourceView(self.source, self.tree)
         api = index(self.options)
         views = [view, *other_project_views(view, self.project)]
         clusters = [(v, c) for v in views for c in v.calls() if self._is_cluster(api, v, c)]
         services = [(v, s) for v in views for s in self._services(api, v)]
         if not services:
-            return False
+            return
         for cluster_view, cluster in clusters:
             if cluster_view is not view or ast_keyword(cluster, NAMESPACE_PROP) is not None or ast_has_star_kwargs(
                     cluster):
@@ -266,10 +261,8 @@ class ClusterCloudMapNamespace(Rule):
                      if self._same_cluster(v, ast_keyword(s, "cluster"), view, cluster, len(clusters))]
             if users:
                 where = users[0][0].path or "this file"
-                line = users[0][1].lineno
-                self._plans[(cluster.lineno, view.char_column(cluster.lineno, cluster.col_offset))] = (
-                    f"{len(users)} service(s) on this cluster use Cloud Map ({where}, line {line})")
-        return bool(self._plans)  # nothing to edit: skip the traversal
+                reason = f"{len(users)} service(s) on this cluster use Cloud Map ({where}, line {users[0][1].lineno})"
+                self._fix(view, cluster, reason)
 
     def _is_cluster(self, api, view: SourceView, call: ast.Call) -> bool:
         info, method = resolve_callable(api, view.resolve(call.func))
@@ -316,28 +309,25 @@ class ClusterCloudMapNamespace(Rule):
         return count == 1
 
     # -- the edit -----------------------------------------------------------------------------------------
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        line, column = self.position(original_node)
-        reason = self._plans.get((line, column - 1))
-        if reason is None:
-            return updated_node
-        vpc_arg = next((a for a in original_node.args if a.keyword is not None and a.keyword.value == "vpc"), None)
-        vpc = vpc_arg.value if vpc_arg is not None and dotted_name(vpc_arg.value) is not None else None
-        name = self._namespace_name(original_node)
+    def _fix(self, view: SourceView, cluster: ast.Call, reason: str) -> None:
+        vpc_node = ast_keyword(cluster, "vpc")
+        keep_vpc = vpc_node is not None and ast_dotted(vpc_node) is not None
+        name = self._namespace_name(view, cluster)
         options = self.use_name("aws_cdk.aws_ecs.CloudMapNamespaceOptions")
-        fields = [("name", cst.parse_expression(name))]
-        if vpc is not None:
-            fields.append(("vpc", vpc.deep_clone()))
-        value = _nested_call(updated_node, options, fields)
-        replacement = with_keyword(updated_node, NAMESPACE_PROP, value)
-        return self.fix(original_node, updated_node, replacement,
-                        f"{reason}, but the cluster has no default Cloud Map namespace; added one named {name} "
-                        "(the name is a guess: use the namespace your services should resolve in)")
 
-    def _namespace_name(self, call: cst.Call) -> str:
-        view = SourceView(self.module_node.code)  # type: ignore[union-attr]
-        line, column = self.position(call)
-        node = view.node_at(line, column - 1) or view.tree
+        def build(call: cst.Call) -> cst.Call:
+            vpc_arg = next((a for a in call.args if a.keyword is not None and a.keyword.value == "vpc"), None)
+            fields = [("name", cst.parse_expression(name))]
+            if keep_vpc and vpc_arg is not None:
+                fields.append(("vpc", vpc_arg.value.deep_clone()))
+            return with_keyword(call, NAMESPACE_PROP, _nested_call(call, options, fields))
+
+        self.rewrite(cluster, build,
+                     f"{reason}, but the cluster has no default Cloud Map namespace; added one named {name} "
+                     "(the name is a guess: use the namespace your services should resolve in)")
+
+    @staticmethod
+    def _namespace_name(view: SourceView, node: ast.Call) -> str:
         quote = preferred_quote(view.source)
         for sub in ast.walk(node):
             if isinstance(sub, (ast.Constant, ast.JoinedStr)) and isinstance(getattr(sub, "value", ""), (str, list)):
