@@ -5,9 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-import libcst as cst
-
-from cdkfix.rule import Case, Rule
+from cdkfix.rule import AstRule, Case
 from codemods._helpers import SourceView, ast_keyword, index, prefilter_index, prescan, resolve_callable
 
 #: What the stock images answer with 200: everything else is a 404 (or, for a command, a failing exit code).
@@ -42,7 +40,7 @@ def _path(url_path: str) -> str:
     return path if path.startswith("/") else "/" + path
 
 
-class PlaceholderContainerImage(Rule):
+class PlaceholderContainerImage(AstRule):
     """Reports a stock placeholder image whose health check asks for a path the image does not serve.
 
     Generated ECS code often runs ``nginx``, ``httpd`` or ``amazon/amazon-ecs-sample`` in place of the
@@ -178,12 +176,9 @@ class PlaceholderContainerImage(Rule):
                     return True
         return False
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        super().visit_Module(node)
-        try:
-            view = SourceView(node.code)
-        except (SyntaxError, ValueError):
-            return False
+    def check(self) -> None:
+        """Report the health checks a placeholder image cannot pass."""
+        view = SourceView(self.source, self.tree)
         api = index(self.options)
         images: list[tuple[ast.Call, str, str]] = []  # (call, image text, stock name)
         application: set[ast.AST | None] = set()
@@ -202,7 +197,7 @@ class PlaceholderContainerImage(Rule):
                 if stock is not None:
                     images.append((call, value.value, stock))
         if not images:
-            return False
+            return
         found: list[tuple[ast.AST, str]] = []
         for call, image, stock in images:
             owner = _owner(view, call)
@@ -223,16 +218,9 @@ class PlaceholderContainerImage(Rule):
                 path = _path(path_node.value)
                 if path not in SERVED[stock]:
                     found.append((check, self._message(image, stock, f"the health check asks for `{path_node.value}`")))
-        if found:
-            positions = {(c.lineno, view.char_column(c.lineno, c.col_offset)): message for c, message in found}
-            collector = _Calls()
-            node.visit(collector)
-            for cst_call in collector.calls:
-                line, column = self.position(cst_call)
-                message = positions.pop((line, column - 1), None)
-                if message is not None:
-                    self.report(cst_call, message[0], suggestion=message[1])
-        return False
+        by_position = {(c.lineno, c.col_offset): (c, message) for c, message in found}  # one per call
+        for check, (message, suggestion) in by_position.values():
+            self.report(check, message, suggestion=suggestion)
 
     @staticmethod
     def _message(image: str, stock: str, what: str) -> tuple[str, str]:
@@ -284,11 +272,3 @@ def _path_checks(view: SourceView, owner: ast.AST | None):
         path = ast_keyword(call, "path")
         if isinstance(path, ast.Constant) and isinstance(path.value, str):
             yield call, path
-
-
-class _Calls(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
