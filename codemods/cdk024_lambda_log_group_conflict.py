@@ -6,8 +6,8 @@ import ast
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
-from codemods._helpers import ast_keyword, keyword, prescan
+from cdkfix.rule import AstRule, Case
+from codemods._helpers import ast_dotted, ast_keyword, prescan
 
 PREFIX = "/aws/lambda/"
 _LOG_GROUPS = ("aws_cdk.aws_logs.LogGroup", "aws_cdk.aws_logs.CfnLogGroup")
@@ -26,8 +26,20 @@ def _leading_text(node: cst.BaseExpression) -> str | None:
     return None
 
 
-class LambdaLogGroupConflict(Rule):
+def _may_be_lambda_group(value: ast.expr | None) -> bool:
+    """What the stdlib tree says of a ``log_group_name`` value: a string (or an f-string starting with a string)
+    that starts with ``/aws/lambda/``. True for every value :func:`_leading_text` accepts (it reads the first
+    piece of a concatenation and the text as written, so it may still say no)."""
+    if isinstance(value, ast.JoinedStr):
+        value = value.values[0] if value.values else None
+    return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.startswith(PREFIX)
+
+
+class LambdaLogGroupConflict(AstRule):
     """Reports ``logs.LogGroup(log_group_name="/aws/lambda/<fn>")``: the group Lambda creates on its own.
+
+    (An :class:`cdkfix.rule.AstRule`: the calls are found on the stdlib tree, and only a candidate's name value
+    is parsed by LibCST; the finding is on the ``log_group_name=`` keyword argument.)
 
     Lambda writes to ``/aws/lambda/<function name>`` and creates that group the first time the function
     runs. A stack that also declares a group of that name fails as soon as the group exists already (the
@@ -96,25 +108,32 @@ class LambdaLogGroupConflict(Rule):
         scan = prescan(source)
         if scan is None:
             return False  # not Python the stdlib accepts: the engine reports the syntax error
-        for call in scan.calls:
-            name = ast_keyword(call, "log_group_name")
-            if isinstance(name, ast.JoinedStr):
-                name = name.values[0] if name.values else None
-            if (isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value.startswith(PREFIX)
-                    and scan.resolves_to(call.func, _LOG_GROUPS)):
-                return True
-        return False
+        return any(_may_be_lambda_group(ast_keyword(call, "log_group_name"))
+                   and scan.resolves_to(call.func, _LOG_GROUPS) for call in scan.calls)
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        """``logs.LogGroup(log_group_name="/aws/lambda/...")``."""
-        if self.imports.resolve(original_node.func) not in _LOG_GROUPS:
-            return updated_node
-        name = keyword(original_node, "log_group_name")
-        text = _leading_text(name.value) if name is not None else None
-        if name is not None and text is not None and text.startswith(PREFIX):
-            self.report(name, "Lambda creates `/aws/lambda/<function>` itself: an explicit group of that name "
-                              "fails the deployment once the group exists; drop it, or name it otherwise and "
-                              "pass it to the function as `log_group=`",
-                        suggestion="log_group = logs.LogGroup(self, ..., retention=...)  # no log_group_name\n"
-                                   "lambda_.Function(self, ..., log_group=log_group)")
-        return updated_node
+    def check(self) -> None:
+        """``logs.LogGroup(log_group_name="/aws/lambda/...")``, reported on the keyword argument.
+
+        The stdlib tree finds the candidates; the value's own text, parsed by LibCST, decides (the literal as
+        written, and only the first piece of an implicit concatenation, as the rule always read it)."""
+        bindings = self.imports.bindings
+        for call in self.scan.calls:  # type: ignore[union-attr]
+            argument = next((kw for kw in call.keywords if kw.arg == "log_group_name"), None)
+            if argument is None or not _may_be_lambda_group(argument.value):
+                continue
+            dotted = ast_dotted(call.func)  # resolved through the file's top-level imports only
+            head, _, rest = (dotted or "").partition(".")
+            target = bindings.get(head)
+            if target is None or (f"{target}.{rest}" if rest else target) not in _LOG_GROUPS:
+                continue
+            try:  # parenthesized: a concatenation may span lines
+                value = cst.parse_expression(f"({self.scan.segment(argument.value)})")  # type: ignore[union-attr]
+            except cst.ParserSyntaxError:
+                continue
+            text = _leading_text(value)
+            if text is not None and text.startswith(PREFIX):
+                self.report(argument, "Lambda creates `/aws/lambda/<function>` itself: an explicit group of that "
+                                      "name fails the deployment once the group exists; drop it, or name it "
+                                      "otherwise and pass it to the function as `log_group=`",
+                            suggestion="log_group = logs.LogGroup(self, ..., retention=...)  # no log_group_name\n"
+                                       "lambda_.Function(self, ..., log_group=log_group)")
