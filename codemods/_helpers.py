@@ -823,6 +823,7 @@ def other_project_views(view: SourceView, project) -> list[SourceView]:
 # differently (an import bound twice, implicit string concatenation, escapes in a string), it says yes.
 
 import functools as _functools  # noqa: E402
+from collections import deque as _deque  # noqa: E402
 
 _SOURCE_LINE = _re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
@@ -995,6 +996,24 @@ def rebound_head(rule, node) -> bool:
     return dotted.split(".", 1)[0] in cache[1]
 
 
+def _walk(tree: _ast.AST) -> Iterator[_ast.AST]:
+    """``ast.walk(tree)``, same nodes in the same order (rules read ``Prescan.calls`` in that order), without
+    its generator per node (``iter_child_nodes``): about twice as fast, and every file's prescan pays it."""
+    queue = _deque([tree])
+    pop, push, node_type = queue.popleft, queue.append, _ast.AST
+    while queue:
+        node = pop()
+        yield node
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
+
+
 @_functools.lru_cache(maxsize=4)
 def prescan(source: str) -> Prescan | None:
     """The :class:`Prescan` of ``source``; cached for the rules of one run.
@@ -1019,7 +1038,7 @@ def prescan(source: str) -> Prescan | None:
         if target not in targets:
             targets.append(target)
 
-    for node in _ast.walk(tree):
+    for node in _walk(tree):
         kind = type(node)
         if kind is _ast.Name:
             names.add(node.id)
