@@ -287,10 +287,16 @@ def fixit_run(paths: Sequence[Path]) -> int:
 
 
 def cli(args: Sequence[str], cwd: Path) -> float:
+    """Wall time of one ``cdkfix`` process (this checkout's code, whatever is installed); a run that ends in
+    a usage or internal error (exit code above 1) is not a measurement and stops the benchmark."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cdkfix.cli", *args], cwd=cwd, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-m", "cdkfix.cli", *args, "--no-cache"], cwd=cwd, env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode > 1:
+        raise SystemExit(f"cdkfix {' '.join(args)} failed (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+    return seconds
 
 
 def rss_child(directory: Path, jobs: int, tracemalloc_on: bool) -> None:
@@ -534,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("files with findings <= 1.5x the parse floor", f"{ratios['check1findings']:.2f}x",
              ratios["check1findings"] <= 1.5),
             ("-j2 >= 1.7x -j1 (clean / findings / dry-run all)", f"{j2_clean:.2f}x / {j2_dirty:.2f}x / {j2_all:.2f}x",
-             min(j2_dirty, j2_all) >= 1.7),
+             min(j2_clean, j2_dirty, j2_all) >= 1.7),
             (f"peak RSS < 300 MB for 10,000 files (-j1 measured at {rss[1]['files']}, extrapolated; -j2 largest)",
              f"{estimate:.0f} MB; {peak2:.0f} MB", max(estimate, peak2) < 300),
             ("cached re-run >= 10x faster than the first (wall)", f"{first[0] / second[0]:.1f}x",
