@@ -6,7 +6,7 @@ import ast
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
+from cdkfix.rule import AstRule, Case
 from codemods._helpers import (
     SourceView,
     ast_dotted,
@@ -15,7 +15,6 @@ from codemods._helpers import (
     insert_keyword,
     is_assignable,
     has_star_args,
-    keyword,
     prefilter_index,
     prescan,
     produced_type,
@@ -25,7 +24,7 @@ from codemods._helpers import (
 MESH = "aws-cdk-lib.aws_appmesh.IMesh"
 
 
-class AppMeshRouteMesh(Rule):
+class AppMeshRouteMesh(AstRule):
     """Adds the missing ``mesh=`` to an App Mesh construct, taken from what the code already has.
 
     App Mesh resources (``Route``, ``VirtualNode``, ``VirtualRouter``, ``VirtualGateway``: every class
@@ -40,6 +39,10 @@ class AppMeshRouteMesh(Rule):
 
     When nothing carries a mesh, or two different meshes could, the rule reports a finding and leaves the
     call alone: it never invents a name.
+
+    The calls are found on the stdlib tree (an :class:`~cdkfix.rule.AstRule`); only a fixed call's text is
+    parsed with LibCST, to insert ``mesh=`` in its layout. A fixed call inside another one is fixed by the
+    outer call's edit, so both are made in one pass.
     """
 
     code = "CDK001"
@@ -56,7 +59,6 @@ class AppMeshRouteMesh(Rule):
     source = "seeds/000_775badc1dee105d9.txt §1 (Missing Required Parameter in App Mesh Route Constructor)"
     safety = "safe"
     triggers = ("appmesh",)
-    lazy_positions = True  # positions are only needed for the nodes it reports
     synth_error = "missing 1 required keyword-only argument: 'mesh'"
     cases = (
         Case(
@@ -276,69 +278,114 @@ class AppMeshRouteMesh(Rule):
                     return True
         return False
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
+    def check(self) -> None:
+        """Every App Mesh construct call without ``mesh=``, innermost first (the order a LibCST traversal
+        leaves them in, so findings come out in the same order)."""
         self._view: SourceView | None = None
-        return super().visit_Module(node)
+        api = index(self.options)
+        # (call, mesh or None for a report, message, suggestion), recorded once every call is planned
+        plans: list[tuple[ast.Call, cst.BaseExpression | None, str, str | None]] = []
+        for call in sorted(self.scan.calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
+            plan = self._plan(api, call)
+            if plan is not None:
+                plans.append((call, *plan))
+        fixes = [(call, mesh_expr) for call, mesh_expr, _, _ in plans if mesh_expr is not None]
+        # A fix inside another applied fix is made by the outer one's builder: their spans overlap, and an
+        # overlapping edit would wait for the next pass (its finding then moved by the outer insertion).
+        applied = {id(call) for call, _ in fixes if self.may_apply(call)} if len(fixes) > 1 else set()
+        spans = {id(call): self.lines.span(call) for call, _ in fixes} if applied else {}
+        roots: dict[int, int] = {}
+        for call, _ in fixes if applied else ():
+            start, end = spans[id(call)]
+            outer = [other for other, _ in fixes if other is not call and id(other) in applied
+                     and spans[id(other)][0] <= start and end <= spans[id(other)][1]]
+            if outer:
+                roots[id(call)] = id(max(outer, key=lambda o: spans[id(o)][1] - spans[id(o)][0]))
+        for call, mesh_expr, message, suggestion in plans:
+            if mesh_expr is None:
+                self.report(call, message, suggestion=suggestion)
+            elif id(call) in roots:
+                self.record_fix(call, message)
+            else:
+                inner = {id(c): m for c, m in fixes if roots.get(id(c)) == id(call) and id(c) in applied}
+                self.rewrite(call, self._builder_for(call, mesh_expr, inner), message)
+
+    def _builder_for(self, call: ast.Call, mesh_expr: cst.BaseExpression, inner: dict[int, cst.BaseExpression]):
+        """The builder of ``call``'s fix: ``mesh=`` first, and the same in the nested calls of ``inner``."""
+        if not inner:
+            return lambda node: insert_keyword(node, "mesh", mesh_expr, first=True)
+        # The parsed span's calls, left in post-order, are the span's ``ast`` calls sorted by their end.
+        nested = sorted((c for c in ast.walk(call) if isinstance(c, ast.Call)),
+                        key=lambda c: (c.end_lineno, c.end_col_offset))
+        wanted = {position: inner.get(id(c), mesh_expr if c is call else None) for position, c in enumerate(nested)}
+
+        def build(node: cst.Call) -> cst.CSTNode:
+            counter = _CallCounter()
+            node.visit(counter)
+            if counter.count != len(nested):  # not the calls the stdlib saw: the inner fixes wait a pass
+                return insert_keyword(node, "mesh", mesh_expr, first=True)
+            return node.visit(_Inserter({i: m for i, m in wanted.items() if m is not None}))
+        return build
+
+    def _plan(self, api, call: ast.Call) -> tuple[cst.BaseExpression | None, str, str | None] | None:
+        """``(mesh, message, None)`` of the fix ``call`` needs, ``(None, message, suggestion)`` of the
+        finding when nothing carries the mesh, None when ``call`` is not an App Mesh construct missing it."""
+        qualified = _resolve(self.imports, call.func)
+        if not qualified or ".aws_appmesh." not in qualified + ".":
+            return None
+        info, method = resolve_callable(api, qualified)
+        if info is None or method is not None or info.kind != "class":
+            return None
+        prop = info.props.get("mesh")
+        if prop is None or prop.optional or prop.type != MESH:
+            return None
+        if any(kw.arg == "mesh" for kw in call.keywords) or has_star_args(call):
+            return None
+        source = self._from_arguments(api, info, call) or self._from_scope(api, call)
+        if source is None:
+            return None
+        mesh_expr, origin = source
+        if mesh_expr is None:
+            return (None, f"`{info.name}` requires `mesh=` and {origin}; pass the mesh it belongs to",
+                    f"{info.name}(..., mesh=<the appmesh.Mesh>, ...)")
+        return mesh_expr, (f"`{info.name}` requires `mesh`; pass `mesh={cst.Module([]).code_for_node(mesh_expr)}` "
+                           f"({origin})"), None
 
     def _source_view(self) -> SourceView | None:
         if self._view is None:
-            try:
-                self._view = SourceView(self.module_node.code)  # type: ignore[union-attr]
-            except (SyntaxError, ValueError):
-                return None
+            self._view = SourceView(self.source, self.tree)
         return self._view
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        """An App Mesh construct call without ``mesh=``."""
-        qualified = self.imports.resolve(original_node.func)
-        if not qualified or ".aws_appmesh." not in qualified + ".":
-            return updated_node
-        api = index(self.options)
-        info, method = resolve_callable(api, qualified)
-        if info is None or method is not None or info.kind != "class":
-            return updated_node
-        prop = info.props.get("mesh")
-        if prop is None or prop.optional or prop.type != MESH:
-            return updated_node
-        if keyword(original_node, "mesh") is not None or any(arg.star for arg in original_node.args):
-            return updated_node
-        source = self._from_arguments(api, info, original_node) or self._from_scope(api, original_node)
-        if source is None:
-            return updated_node
-        mesh_expr, origin = source
-        if mesh_expr is None:
-            self.report(original_node, f"`{info.name}` requires `mesh=` and {origin}; pass the mesh it belongs to",
-                        suggestion=f"{info.name}(..., mesh=<the appmesh.Mesh>, ...)")
-            return updated_node
-        replacement = insert_keyword(updated_node, "mesh", mesh_expr, first=True)
-        return self.fix(original_node, updated_node, replacement,
-                        f"`{info.name}` requires `mesh`; pass `mesh={cst.Module([]).code_for_node(mesh_expr)}` "
-                        f"({origin})")
-
     # -- where the mesh comes from -----------------------------------------------------------------------
-    def _from_arguments(self, api, info, call: cst.Call):
-        """``router.mesh`` for an argument whose type (per the index) has a ``mesh`` property."""
-        for arg in call.args:
+    def _from_arguments(self, api, info, call: ast.Call):
+        """``router.mesh`` for an argument whose type (per the index) has a ``mesh`` property.
+
+        The argument's expression is taken from LibCST's parse of the call (its parentheses and spacing as
+        written), parsed only when some keyword's type carries a mesh."""
+        if not any(kw.arg in info.props and self._carries_mesh(api, info, kw.arg) for kw in call.keywords):
+            return None
+        parsed = _parse_call(self.source[slice(*self.lines.span(call))])
+        if parsed is None:
+            return None
+        for arg in parsed.args:
             if arg.keyword is None or arg.keyword.value not in info.props:
                 continue
-            carrier = api.type_by_fqn(info.props[arg.keyword.value].type)
-            member = carrier.properties.get("mesh") if carrier is not None else None
-            if member is None or not is_assignable(api, member.type, MESH):
+            if not self._carries_mesh(api, info, arg.keyword.value):
                 continue
             if not _side_effect_free(arg.value):
                 continue
             return cst.Attribute(value=arg.value.deep_clone(), attr=cst.Name("mesh")), f"`{arg.keyword.value}` belongs to it"
         return None
 
-    def _from_scope(self, api, call: cst.Call):
+    @staticmethod
+    def _carries_mesh(api, info, name: str) -> bool:
+        carrier = api.type_by_fqn(info.props[name].type)
+        member = carrier.properties.get("mesh") if carrier is not None else None
+        return member is not None and is_assignable(api, member.type, MESH)
+
+    def _from_scope(self, api, node: ast.Call):
         """A variable (or ``self`` attribute) visible at the call whose value is a mesh."""
         view = self._source_view()
-        if view is None:
-            return None
-        line, column = self.position(call)
-        node = view.node_at(line, column - 1)
-        if node is None:
-            return None
         for scope in view.function_scopes(node):
             bound = view.bindings_in(scope)
             found = sorted(name for name, bindings in bound.items()
@@ -412,3 +459,50 @@ def _side_effect_free(node: cst.BaseExpression) -> bool:
         return isinstance(index_, cst.Index) and (
             isinstance(index_.value, (cst.SimpleString, cst.Integer)) or dotted_name(index_.value) is not None)
     return False
+
+
+def _resolve(imports, node: ast.expr) -> str | None:
+    """The qualified name of a Name/Attribute chain through the module's imports (``ImportView.resolve``
+    for an ``ast`` node)."""
+    dotted = ast_dotted(node)
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    target = imports.bindings.get(head)
+    if target is None:
+        return None
+    return f"{target}.{rest}" if rest else target
+
+
+def _parse_call(text: str) -> cst.Call | None:
+    """LibCST's parse of a call's source text (parenthesized, so a multi-line call parses on its own)."""
+    try:
+        parsed = cst.parse_expression(f"({text})")
+    except (cst.ParserSyntaxError, SyntaxError, ValueError):
+        return None
+    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1]) if isinstance(parsed, cst.Call) else None
+
+
+class _CallCounter(cst.CSTVisitor):
+    """Counts the calls of a parsed span."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.count += 1
+
+
+class _Inserter(cst.CSTTransformer):
+    """Adds ``mesh=`` first to the calls of a parsed span chosen by their post-order position (the order
+    :meth:`AppMeshRouteMesh.check` found them in, as a LibCST traversal leaves them)."""
+
+    def __init__(self, meshes: dict[int, cst.BaseExpression]) -> None:
+        super().__init__()
+        self.meshes, self.seen = meshes, 0
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        position, self.seen = self.seen, self.seen + 1
+        mesh = self.meshes.get(position)
+        return updated_node if mesh is None else insert_keyword(updated_node, "mesh", mesh, first=True)
