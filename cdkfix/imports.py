@@ -236,7 +236,10 @@ class ImportView:
 
     def resolve(self, node: cst.BaseExpression | None) -> str | None:
         """Qualified dotted name of an expression (``lambda_.LogGroup`` → ``aws_cdk.aws_lambda.LogGroup``)."""
-        dotted = dotted_name(node) if node is not None else None
+        return self.resolve_dotted(dotted_name(node) if node is not None else None)
+
+    def resolve_dotted(self, dotted: str | None) -> str | None:
+        """Qualified name of a dotted name as written here (``lambda_.LogGroup``), through the imports."""
         if dotted is None:
             return None
         head, _, rest = dotted.partition(".")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
-from cdkfix.rule import Case, Rule
-from codemods._helpers import expr, index, prefilter_index, prescan
+from cdkfix.rule import AstRule, Case
+from codemods._helpers import ast_dotted, expr, index, prefilter_index, prescan
 
 
-class SubmoduleAsAttribute(Rule):
+class SubmoduleAsAttribute(AstRule):
     """Replaces ``<module>.<sub>`` with the separate module ``aws_cdk.<module>_<sub>``, imported in the file's style.
 
     aws-cdk-lib ships companion modules beside a service module: ``aws_route53_targets``,
@@ -130,33 +130,22 @@ class SubmoduleAsAttribute(Rule):
                     return True
         return False
 
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+    def check(self) -> None:
         """``<service module>.<sub>`` where ``aws_cdk.<service>_<sub>`` is a module."""
-        parent = self.imports.resolve(original_node.value)
-        if parent is None or not parent.startswith("aws_cdk.aws_"):
-            return updated_node
         api = index(self.options)
-        sub = original_node.attr.value
-        companion = f"{parent}_{sub}"
-        if not api.has_module(parent) or not api.has_module(companion) or sub in api.names(parent):
-            return updated_node
-        used = self._names_used_after(original_node)
-        if used is not None and used not in api.names(companion):
-            return updated_node
-        alias = self.use_module(companion)
-        return self.fix(original_node, updated_node, expr(alias),
-                        f"`{parent.rsplit('.', 1)[-1]}` has no `{sub}`; use the module `{companion}`")
-
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        """Remember each attribute's parent so the name taken from the companion can be checked."""
-        self._member_of: dict[int, str] = {}
-        return super().visit_Module(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool | None:
-        """Record ``X`` for the inner ``route53.targets`` of ``route53.targets.X``."""
-        if isinstance(node.value, cst.Attribute):
-            self._member_of[id(node.value)] = node.attr.value
-        return True
-
-    def _names_used_after(self, node: cst.Attribute) -> str | None:
-        return self._member_of.get(id(node))
+        parents = self.scan.parents
+        for node in self.scan.attributes:
+            parent = self.imports.resolve_dotted(ast_dotted(node.value))
+            if parent is None or not parent.startswith("aws_cdk.aws_"):
+                continue
+            sub = node.attr
+            companion = f"{parent}_{sub}"
+            if not api.has_module(parent) or not api.has_module(companion) or sub in api.names(parent):
+                continue
+            outer = parents.get(id(node))  # the name taken from the companion: `X` of `route53.targets.X`
+            used = outer.attr if isinstance(outer, ast.Attribute) and outer.value is node else None
+            if used is not None and used not in api.names(companion):
+                continue
+            alias = self.use_module(companion)
+            self.rewrite(node, lambda _, alias=alias: expr(alias),
+                         f"`{parent.rsplit('.', 1)[-1]}` has no `{sub}`; use the module `{companion}`")
