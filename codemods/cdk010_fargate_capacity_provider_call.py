@@ -6,7 +6,10 @@ import ast
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
+from libcst.metadata import CodePosition, CodeRange
+
+from cdkfix.rule import Case, Rule, stdlib_tree
+from cdkfix.spans import LineIndex
 from codemods._helpers import (
     SourceView,
     ast_dotted,
@@ -193,24 +196,29 @@ class FargateCapacityProviderCall(Rule):
 
     # -- planning -----------------------------------------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> bool | None:
+        """Plan every edit on the stdlib tree; the LibCST traversal runs only when there is one to make."""
         super().visit_Module(node)
         self._remove: set[tuple[int, int]] = set()
         self._replace: dict[tuple[int, int], str] = {}
         self._enable: set[tuple[int, int]] = set()
         self._loops: set[tuple[int, int]] = set()
+        source = node.code
         try:
-            view = SourceView(node.code)
+            view = SourceView(source, tree=stdlib_tree(source))
         except (SyntaxError, ValueError):
             return False
+        # Findings are positioned from the ``ast`` nodes (LibCST's positions would cost a codegen).
+        self._lines = LineIndex(source)
         api = index(self.options)
-        collector = _Collector()
-        node.visit(collector)
-        if not collector.calls:
+        # The calls LibCST's traversal would meet, in its (pre)order: by start, the outer call first.
+        found = sorted((c for c in view.calls() if isinstance(c.func, ast.Attribute) and c.func.attr == METHOD),
+                       key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
+        if not found:
             return False
-        by_cluster: dict[object, list[tuple[cst.Call, ast.Call]]] = {}
-        for cst_call in collector.calls:
-            line, column = self.position(cst_call)
-            call = view.node_at(line, column - 1)
+        by_cluster: dict[object, list[tuple[ast.Call, ast.Call]]] = {}
+        for method_call in found:
+            # The first call starting where this one starts (an outer call when one is chained on it).
+            call = view.node_at(method_call.lineno, view.char_column(method_call.lineno, method_call.col_offset))
             if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
                 continue
             receiver = call.func.value
@@ -225,19 +233,19 @@ class FargateCapacityProviderCall(Rule):
             if loop is not None and len(loop.body) == 1 and loop.body[0] is statement and not loop.orelse:
                 self._loops.add(_key(view, loop))  # `for p in ("FARGATE", ...): cluster.add_capacity_provider(p)`
             if not fargate or not isinstance(statement, ast.Expr):
-                self.report(cst_call, f"`{kind}` has no method `{METHOD}`"
+                self.report(method_call, f"`{kind}` has no method `{METHOD}`"
                             + ("; the call's value is used" if fargate else
                                "; an Auto Scaling group capacity provider is added with `add_asg_capacity_provider`"),
                             suggestion=f"{ast_dotted(receiver) or 'cluster'}.add_asg_capacity_provider("
                                        "ecs.AsgCapacityProvider(self, \"AsgProvider\", auto_scaling_group=asg))")
                 continue
             key = constructor if constructor is not None else (ast_dotted(receiver) or ast.unparse(receiver))
-            by_cluster.setdefault(key, []).append((cst_call, call))
+            by_cluster.setdefault(key, []).append((method_call, call))
         loops, self._loops = self._loops, set()
         for key, calls in by_cluster.items():
-            applied = [call for cst_call, call in calls if self.record_fix(
-                cst_call, f"ECS clusters have no `{METHOD}`; Fargate capacity providers are enabled with "
-                          f"`{ENABLE}` (the call is removed)")]
+            applied = [call for method_call, call in calls if self.record_fix(
+                method_call, f"ECS clusters have no `{METHOD}`; Fargate capacity providers are enabled with "
+                             f"`{ENABLE}` (the call is removed)")]
             if not applied:
                 continue
             for call in applied:
@@ -254,6 +262,15 @@ class FargateCapacityProviderCall(Rule):
                 self._remove.discard(first)
                 self._replace[first] = f"{ast.unparse(applied[0].func.value)}.{ENABLE}()"
         return bool(self._remove or self._replace or self._enable or self._loops)
+
+    def _code_range(self, node) -> CodeRange | None:
+        """Where a node is: an ``ast`` node (what findings are made on) from its own positions, the same
+        LibCST reports for its twin; a LibCST node (the edits' keys) from LibCST's positions."""
+        if isinstance(node, ast.AST):
+            lines = self._lines
+            return CodeRange(CodePosition(node.lineno, lines.char_column(node.lineno, node.col_offset)),
+                             CodePosition(node.end_lineno, lines.char_column(node.end_lineno, node.end_col_offset)))
+        return super()._code_range(node)
 
     def _receiver(self, api, view: SourceView, receiver: ast.expr):
         """``(type name, constructor call or None)`` when ``receiver`` is an ECS cluster, else ``(None, None)``."""
@@ -333,15 +350,6 @@ class FargateCapacityProviderCall(Rule):
         if not updated_node.body and original_node.body:
             return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
         return updated_node
-
-
-class _Collector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value == METHOD:
-            self.calls.append(node)
 
 
 def _key(view: SourceView, node: ast.AST) -> tuple[int, int]:
