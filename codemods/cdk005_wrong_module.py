@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
+import bisect
 
-from cdkfix.imports import request_import
-from cdkfix.rule import Case, Rule
+import libcst as cst
+from libcst.codemod import CodemodContext
+
+from cdkfix.imports import SCRATCH_IMPORTS, ImportRequest, ensure_module, ensure_name
+from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
+from cdkfix.spans import Edit
 from codemods._helpers import (
-    dotted_name,
+    ast_dotted,
     expr,
     index,
     prefilter_index,
     prescan,
-    rebound_names,
     without_import_alias,
 )
 
@@ -30,7 +34,7 @@ def _short(module: str) -> str:
     return module if module == CORE else module.rsplit(".", 1)[-1]
 
 
-class WrongModule(Rule):
+class WrongModule(AstRule):
     """Moves a CDK name to the module that defines it, importing that module in the file's style.
 
     ``X.Name`` (or ``from X import Name``) where the aws-cdk-lib module ``X`` has no ``Name``: the API
@@ -46,6 +50,11 @@ class WrongModule(Rule):
     ``from aws_cdk import (...)`` block), a from-import moves to the right module and keeps its local name.
     Names of the ``constructs`` library (``core.Construct``) are left to CDK101, modules that do not exist
     at all (``aws_elbv2``) to CDK100, and a name that no module defines is not this rule's business.
+
+    An :class:`~cdkfix.rule.AstRule`: the references are found on the stdlib tree (``X.Name`` attributes
+    and ``from X import`` statements, in source order), an ``X`` bound other than by a module-level import
+    (a parameter or local named ``lambda_``) is not trusted, and each fix rewrites just the attribute
+    expression (with its grouping parentheses) or the import statement; the imports a fix needs go with it.
     """
 
     code = "CDK005"
@@ -66,7 +75,6 @@ class WrongModule(Rule):
               "wrong module (13% of failures: `s3.RemovalPolicy`, `lambda_.SqsEventSource`, "
               "`elbv2.InstanceTarget`)")
     triggers = ("aws_cdk",)
-    lazy_positions = True
     synth_error = "module 'aws_cdk.aws_ec2' has no attribute 'IAspect'"
     cases = (
         Case(
@@ -252,11 +260,6 @@ class WrongModule(Rule):
         ),
     )
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        self._api = None
-        self._rebound: frozenset[str] | None = None
-        return super().visit_Module(node)
-
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Conservative: True when some ``X.Name`` / ``from X import Name`` has an aws-cdk-lib module ``X``
@@ -294,75 +297,131 @@ class WrongModule(Rule):
         return self._api
 
     # -- deciding -------------------------------------------------------------------------------------
-    def _home(self, name: str, module: str) -> tuple[str | None, list[str]]:
-        """Where ``name`` (missing from ``module``) lives: (the module, []) or (None, candidates)."""
-        return _home(self.api, name, module)
-
-    def _missing(self, module: str, name: str) -> bool:
-        """``name`` is a type-like name that ``module`` (a known aws-cdk-lib module) lacks."""
-        return _missing(self.api, module, name)
-
-    def _trusted_module(self, node: cst.BaseExpression) -> str | None:
+    def _trusted_module(self, node: ast.expr) -> str | None:
         """The aws-cdk-lib module an expression names through the imports (not a rebound local)."""
-        dotted = dotted_name(node)
+        dotted = ast_dotted(node)
         if dotted is None:
             return None
-        head = dotted.partition(".")[0]
+        head, _, rest = dotted.partition(".")
         target = self.imports.bindings.get(head)
         if target is None or target.partition(".")[0] != CORE:
             return None
-        module = self.imports.resolve(node)
-        if module is None or not self.api.has_module(module):
+        module = f"{target}.{rest}" if rest else target
+        if not self.api.has_module(module):
             return None
         if self._rebound is None:
-            assert self.module_node is not None
-            self._rebound = rebound_names(self.module_node)
+            self._rebound = _rebound_names(self.tree)
         return None if head in self._rebound else module
 
+    def check(self) -> None:
+        """Visit every ``X.Name`` and ``from X import Name`` in source order (the order a LibCST traversal
+        met them, so imports are requested in the same order)."""
+        self._api = None
+        self._rebound: frozenset[str] | None = None
+        #: Import requests of the fixes made so far, in order: what ``ensure_module``/``ensure_name`` see
+        #: (a LibCST rule's ``context.scratch`` list), so a later fix reuses an earlier fix's import.
+        self._requests: list[ImportRequest] = []
+        found = [node for node in self.scan.attributes if node.attr[:1].isupper()]  # type: ignore[union-attr]
+        found.extend(self.scan.import_froms)  # type: ignore[union-attr]
+        found.sort(key=lambda node: (node.lineno, node.col_offset))
+        for node in found:
+            if isinstance(node, ast.Attribute):
+                self._attribute(node)
+            else:
+                self._import_from(node)
+
+    def _spell(self, ask) -> str:
+        """``ask(context)`` (``ensure_module``/``ensure_name``) against the requests made so far; the new
+        requests are staged for the next fix."""
+        box = CodemodContext(scratch={SCRATCH_IMPORTS: list(self._requests)})
+        spelled = ask(box)
+        for request in box.scratch[SCRATCH_IMPORTS][len(self._requests):]:
+            self.stage_import(request.module, request.name, request.asname)
+        return spelled
+
     # -- X.Name ---------------------------------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+    def _attribute(self, node: ast.Attribute) -> None:
         """``lambda_.LogGroup`` -> ``logs.LogGroup`` (the module that defines the name)."""
-        name = original_node.attr.value
-        if not name[:1].isupper():
-            return updated_node
-        module = self._trusted_module(original_node.value)
-        if module is None or not self._missing(module, name):
-            return updated_node
-        target, candidates = self._home(name, module)
+        name = node.attr
+        module = self._trusted_module(node.value)
+        if module is None or not _missing(self.api, module, name):
+            return
+        target, candidates = _home(self.api, name, module)
         if target is None:
             if candidates:
-                self.report(original_node, f"`{_short(module)}` has no `{name}`; it is defined in "
+                self.report(node, f"`{_short(module)}` has no `{name}`; it is defined in "
                             + ", ".join(f"`{_short(c)}`" for c in candidates) + ": choose one",
                             suggestion=", ".join(f"{c}.{name}" for c in candidates))
-            return updated_node
-        head = dotted_name(original_node.value).partition(".")[0]  # type: ignore[union-attr]
+            return
+        head = ast_dotted(node.value).partition(".")[0]  # type: ignore[union-attr]
         if target == CORE or self.imports.bindings.get(head) == CORE:
-            spelled = self.use_name(f"{target}.{name}")  # `IAspect`, `cdk.IAspect`, `cdk.aws_logs.LogGroup`
+            # `IAspect`, `cdk.IAspect`, `cdk.aws_logs.LogGroup`
+            spelled = self._spell(lambda box: ensure_name(box, self.imports, f"{target}.{name}"))
         else:
-            spelled = f"{self.use_module(target)}.{name}"
-        return self.fix(original_node, updated_node, expr(spelled),
-                        f"`{_short(module)}` has no `{name}`; it is in `{_short(target)}`")
+            spelled = f"{self._spell(lambda box: ensure_module(box, self.imports, target))}.{name}"
+        message = f"`{_short(module)}` has no `{name}`; it is in `{_short(target)}`"
+        staged = list(self._staged)
+        span = self._with_parentheses(node)
+        if span is node:
+            if self.rewrite(node, lambda _: expr(spelled), message):
+                self._requests.extend(staged)
+            return
+        # `(lambda_.LogGroup)(...)`: the replacement takes the grouping parentheses' place, as replacing a
+        # parenthesized LibCST node does; the finding stays at the attribute itself.
+        self._staged = []
+        if self.record_fix(node, message):
+            self._edits.append(Edit(span, lambda _: expr(spelled),
+                                    len(self.context.scratch[SCRATCH_FINDINGS]) - 1, staged))
+            self._requests.extend(staged)
+
+    def _with_parentheses(self, node: ast.expr) -> ast.expr:
+        """``node``, or a copy whose span takes in the grouping parentheses around it (``(x.Y)``, not the
+        parentheses of a call ``f(x.Y)`` or of a class's bases). Parentheses with a comment between them and
+        the node are not seen (the node alone is replaced, so the comment is kept)."""
+        source, lines = self.source, self.lines
+        start, end = lines.span(node)  # type: ignore[union-attr]
+        opened: list[int] = []
+        i = start - 1
+        while i >= 0 and source[i] in " \t\f\r\n\\(":
+            if source[i] == "(":
+                opened.append(i)
+            i -= 1
+        closed: list[int] = []
+        j = end
+        while j < len(source) and source[j] in " \t\f\r\n\\)":
+            if source[j] == ")":
+                closed.append(j)
+            j += 1
+        count = min(len(opened), len(closed))
+        if not count:
+            return node
+        parent = self.scan.parents.get(id(node))  # type: ignore[union-attr]  # (computed on first use)
+        if isinstance(parent, (ast.Call, ast.ClassDef)) and not parent.keywords:
+            inside = parent.args if isinstance(parent, ast.Call) else parent.bases
+            if len(inside) == 1 and inside[0] is node:
+                count -= 1  # `f(x.Y)`, `class A(x.Y)`: the innermost pair is the call's or the bases'
+        if not count:
+            return node
+        span = ast.Attribute(value=node.value, attr=node.attr, ctx=node.ctx)  # type: ignore[attr-defined]
+        span.lineno, span.col_offset = _position(lines, opened[count - 1])
+        span.end_lineno, span.end_col_offset = _position(lines, closed[count - 1] + 1)
+        return span
 
     # -- from X import Name ---------------------------------------------------------------------------
-    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+    def _import_from(self, node: ast.ImportFrom) -> None:
         """``from aws_cdk.aws_lambda import LogGroup`` -> ``from aws_cdk.aws_logs import LogGroup``."""
-        if original_node.relative or isinstance(original_node.names, cst.ImportStar):
-            return updated_node
-        module = dotted_name(original_node.module) if original_node.module is not None else None
-        if module is None or module.partition(".")[0] != CORE or not self.api.has_module(module):
-            return updated_node
-        moves: list[tuple[int, cst.ImportAlias, str]] = []
-        for i, alias in enumerate(original_node.names):
-            name = dotted_name(alias.name)
-            if name is None or "." in name or not self._missing(module, name):
+        module = node.module
+        if node.level or module is None or any(alias.name == "*" for alias in node.names):
+            return
+        if module.partition(".")[0] != CORE or not self.api.has_module(module):
+            return
+        moves: list[tuple[int, ast.alias, str]] = []
+        first_finding = None
+        for i, alias in enumerate(node.names):
+            name = alias.name
+            if "." in name or not _missing(self.api, module, name):
                 continue
-            target, candidates = self._home(name, module)
+            target, candidates = _home(self.api, name, module)
             if target is None:
                 if candidates:
                     self.report(alias, f"`{_short(module)}` has no `{name}`; it is defined in "
@@ -371,20 +430,120 @@ class WrongModule(Rule):
                 continue
             if self.record_fix(alias, f"`{_short(module)}` has no `{name}`; import it from `{_short(target)}`"):
                 moves.append((i, alias, target))
+                if first_finding is None:
+                    first_finding = len(self.context.scratch[SCRATCH_FINDINGS]) - 1
         if not moves:
-            return updated_node
-        names = list(updated_node.names)  # type: ignore[arg-type]
-        if len(moves) == len(names) and len({target for _, _, target in moves}) == 1:
-            return updated_node.with_changes(module=expr(moves[0][2]))
-        result = updated_node
-        for i, alias, target in reversed(moves):
-            if len(result.names) == 1:  # type: ignore[arg-type]
-                result = result.with_changes(module=expr(target))
-                continue
-            result = without_import_alias(result, i)
-            asname = alias.asname.name.value if alias.asname is not None else None  # type: ignore[union-attr]
-            request_import(self.context, target, dotted_name(alias.name), asname)
-        return result
+            return
+        # The same decisions the builder makes, taken here: which aliases leave the statement (each one
+        # needs an import of its own) and which one becomes the statement's new module.
+        count = len(node.names)
+        requests: list[ImportRequest] = []
+        whole = len(moves) == count and len({target for _, _, target in moves}) == 1
+        plan: list[tuple[int, str | None]] = []  # (alias index, new module) in the builder's order
+        if whole:
+            plan.append((-1, moves[0][2]))
+        else:
+            for i, alias, target in reversed(moves):
+                if count == 1:
+                    plan.append((-1, target))
+                    continue
+                count -= 1
+                plan.append((i, None))
+                request = ImportRequest(target, alias.name, alias.asname if alias.asname != alias.name else None)
+                if request not in self._requests and request not in requests:
+                    requests.append(request)
+
+        def build(statement: cst.CSTNode) -> cst.CSTNode:
+            result = statement
+            for i, target in plan:
+                if target is not None:
+                    result = result.with_changes(module=expr(target))
+                else:
+                    result = without_import_alias(result, i)  # type: ignore[arg-type]
+            return result
+
+        # One edit of the statement for the findings of its aliases: its imports go with it.
+        self._edits.append(Edit(node, build, first_finding, requests))  # type: ignore[arg-type]
+        self._requests.extend(requests)
+
+
+def _position(lines, offset: int) -> tuple[int, int]:
+    """``ast``'s (1-based line, UTF-8 byte column) of a character offset in the source of ``lines``."""
+    line = bisect.bisect_right(lines.starts, offset)
+    start = lines.starts[line - 1]
+    return line, len(lines.source[start:offset].encode("utf-8"))
+
+
+# -- the stdlib tree: names bound other than by a module-level import ----------------------------------------
+
+def _target_names(node: ast.expr):
+    """Names bound by an assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind none."""
+    if isinstance(node, ast.Name):
+        yield node.id
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for element in node.elts:
+            yield from _target_names(element)
+    elif isinstance(node, ast.Starred):
+        yield from _target_names(node.value)
+
+
+def _rebound_names(tree: ast.Module) -> frozenset[str]:
+    """:func:`codemods._helpers.rebound_names` on the stdlib tree: names the module binds other than by a
+    module-level import (also inside a top-level ``if``/``try``/``with``/``for``/``while``).
+
+    It walks statements as ``walk_statements`` does: never expressions (no ``:=`` nor comprehension
+    variables), and not into ``match`` cases; ``AnnAssign`` without a value binds nothing."""
+    names: set[str] = set()
+
+    def walk(body, top: bool) -> None:
+        for stmt in body:
+            kind = type(stmt)
+            if kind is ast.Assign:
+                for target in stmt.targets:
+                    names.update(_target_names(target))
+            elif kind is ast.AnnAssign:
+                if stmt.value is not None:
+                    names.update(_target_names(stmt.target))
+            elif kind is ast.AugAssign:
+                names.update(_target_names(stmt.target))
+            elif kind in (ast.Import, ast.ImportFrom):
+                if not top and not any(alias.name == "*" for alias in stmt.names):
+                    names.update((alias.asname or alias.name).split(".")[0] for alias in stmt.names)
+            elif kind in (ast.FunctionDef, ast.AsyncFunctionDef):
+                names.add(stmt.name)
+                arguments = stmt.args
+                names.update(arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs))
+                names.update(arg.arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None)
+                walk(stmt.body, False)
+            elif kind is ast.ClassDef:
+                names.add(stmt.name)
+                walk(stmt.body, False)
+            elif kind in (ast.For, ast.AsyncFor):
+                names.update(_target_names(stmt.target))
+                walk(stmt.body, top)
+                walk(stmt.orelse, top)
+            elif kind in (ast.With, ast.AsyncWith):
+                for item in stmt.items:
+                    if item.optional_vars is not None:
+                        names.update(_target_names(item.optional_vars))
+                walk(stmt.body, top)
+            elif kind in (ast.If, ast.While):
+                walk(stmt.body, top)
+                walk(stmt.orelse, top)
+            elif kind in _TRY:
+                walk(stmt.body, top)
+                for handler in stmt.handlers:
+                    if handler.name:
+                        names.add(handler.name)
+                    walk(handler.body, top)
+                walk(stmt.orelse, top)
+                walk(stmt.finalbody, top)
+
+    walk(tree.body, True)
+    return frozenset(names)
+
+
+_TRY = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 
 
 # -- what the index says (shared by the prefilter and the traversal) ----------------------------------------
