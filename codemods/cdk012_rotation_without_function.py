@@ -7,7 +7,10 @@ import ast
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, expr, has_star_args, index, keyword, prescan
+from libcst.metadata import CodePosition, CodeRange
+
+from cdkfix.spans import LineIndex
+from codemods._helpers import ast_dotted, ast_keyword, dotted_name, expr, has_star_args, index, keyword, prescan
 from codemods._layout import add_keyword, without_statements
 
 #: The rotation methods/constructs that need a rotation function, with the keyword naming the secret
@@ -31,33 +34,42 @@ _ENGINE_FAMILIES = (
     ("sql_server", "sql_server"),
 )
 
+_COMMENT_MESSAGE = ("rotation schedule without `rotation_lambda` or `hosted_rotation`; the engine is not visible: "
+                    "commented out with a note")
+_USED_MESSAGE = ("rotation schedule without `rotation_lambda` or `hosted_rotation`, and its result is used: "
+                 "choose the rotation by hand")
+_USED_SUGGESTION = "hosted_rotation=secretsmanager.HostedRotation.<engine>_single_user()"
 
-class _Bindings(cst.CSTVisitor):
-    """Every ``target = value`` of the module by the target's dotted text, and the secrets handed to a
-    database with ``credentials=rds.Credentials.from_secret(secret)``."""
 
-    def __init__(self) -> None:
-        self.values: dict[str, list[cst.BaseExpression]] = {}
-        self.calls: list[cst.Call] = []
+def _first_argument(call: ast.Call) -> ast.expr | None:
+    """The value of a call's first argument in source order, positional or keyword (what LibCST's
+    ``call.args[0].value`` is), ``*``/``**`` unwrapped."""
+    arguments = [*call.args, *call.keywords]
+    if not arguments:
+        return None
+    first = min(arguments, key=lambda a: (a.lineno, a.col_offset))
+    if isinstance(first, (ast.Starred, ast.keyword)):
+        return first.value
+    return first
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            name = dotted_name(target.target)
-            if name:
-                self.values.setdefault(name, []).append(node.value)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        name = dotted_name(node.target)
-        if name and node.value is not None:
-            self.values.setdefault(name, []).append(node.value)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        name = dotted_name(node.target)
-        if name:  # a value that changes is no single binding
-            self.values.setdefault(name, []).append(node.value)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
+def _bindings(tree: ast.Module) -> tuple[dict[str, list[ast.expr]], list[ast.Call]]:
+    """Every ``target = value`` of the module by the target's dotted text, and every call."""
+    values: dict[str, list[ast.expr]] = {}
+    calls: list[ast.Call] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                name = ast_dotted(target)
+                if name:
+                    values.setdefault(name, []).append(node.value)
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            name = ast_dotted(node.target)
+            if name and node.value is not None:  # an augmented value is no single binding either
+                values.setdefault(name, []).append(node.value)
+    return values, calls
 
 
 class RotationWithoutFunction(Rule):
@@ -237,42 +249,126 @@ class RotationWithoutFunction(Rule):
     )
 
     # -- module-wide facts ---------------------------------------------------------------------------
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        """Index the module on the stdlib tree; traverse it with LibCST only when a fix will be made.
+
+        Most runs change nothing (every schedule is commented out only with unsafe fixes, and the engine
+        re-runs the rule with them just for the diff): those record their findings on the ``ast`` nodes."""
+        super().visit_Module(tree)
+        source = tree.code
+        scan = prescan(source)
+        if scan is None:
+            return tree  # not Python the stdlib accepts: the prefilter says no, nothing can be kept
+        self._lines = LineIndex(source)
+        self._values, calls = _bindings(scan.tree)
+        self._from_secret: dict[str, list[ast.expr]] = {}
+        for call in calls:
+            database = self._database(call)
+            credentials = ast_keyword(call, "credentials")
+            if database is None or not isinstance(credentials, ast.Call):
+                continue
+            factory = self._resolve(credentials.func)
+            first = _first_argument(credentials)
+            if factory == "aws_cdk.aws_rds.Credentials.from_secret" and first is not None:
+                secret = ast_dotted(first)
+                if secret:
+                    self._from_secret.setdefault(secret, []).append(database)
+        if self._needs_traversal(scan):
+            return tree.visit(self)
+        return tree
+
     def visit_Module(self, node: cst.Module) -> bool | None:
-        """Index the module's bindings and the secrets handed to databases."""
-        bindings = _Bindings()
-        node.visit(bindings)
-        self._values = bindings.values
-        self._from_secret: dict[str, list[cst.BaseExpression]] = {}
+        """Reset the statement bookkeeping (the index is built before the traversal)."""
         self._stmt_of_call: dict[int, cst.SimpleStatementLine] = {}
         self._to_comment: set[int] = set()
         self._example = ""
-        result = super().visit_Module(node)
-        for call in bindings.calls:
-            database = self._database(call)
-            credentials = keyword(call, "credentials")
-            if database is None or credentials is None or not isinstance(credentials.value, cst.Call):
-                continue
-            factory = self.imports.resolve(credentials.value.func)
-            if factory == "aws_cdk.aws_rds.Credentials.from_secret" and credentials.value.args:
-                secret = dotted_name(credentials.value.args[0].value)
-                if secret:
-                    self._from_secret.setdefault(secret, []).append(database)
-        return result
+        return super().visit_Module(node)
 
-    def _database(self, call: cst.Call) -> cst.BaseExpression | None:
+    def _needs_traversal(self, scan) -> bool:
+        """Record the findings from the stdlib tree and say False, or say True (recording nothing) when a
+        fix will be made or the tree cannot tell whether a schedule is a statement of its own."""
+        reports: list[tuple[ast.Call, str | None]] = []  # (call, method) in LibCST's leave order
+        comments: list[ast.Expr] = []
+        for call in sorted(scan.calls, key=lambda c: (c.lineno, c.col_offset, c.end_lineno, c.end_col_offset)):
+            func = call.func
+            if isinstance(func, ast.Attribute) and func.attr == "add_rotation_schedule":
+                secret: ast.expr | None = func.value
+            elif self._resolve(func) == _SCHEDULE_CONSTRUCT:
+                secret = ast_keyword(call, "secret")
+            else:
+                continue
+            if has_star_args(call) or any(ast_keyword(call, name) is not None for name in _ROTATION_KEYWORDS):
+                continue
+            if secret is not None and self._rotation_method(self._engine_of_secret(ast_dotted(secret))):
+                return True  # a safe fix
+            statement = scan.parents.get(id(call))
+            alone = self._alone(scan, statement) if isinstance(statement, ast.Expr) else False
+            if alone is None or (alone and self.options.unsafe_fixes):
+                return True
+            if alone:
+                comments.append(statement)
+            else:
+                reports.append(call)
+        for call in reports:
+            self.report(call, _USED_MESSAGE, suggestion=_USED_SUGGESTION)
+        for statement in comments:
+            self.record_fix(statement, _COMMENT_MESSAGE, safety="unsafe")
+        return False
+
+    def _alone(self, scan, statement: ast.Expr) -> bool | None:
+        """Whether the statement is LibCST's one-statement ``SimpleStatementLine`` (not after or before a
+        ``;``, not in a ``if x: ...`` suite); None when backslash continuations make the text unclear."""
+        lines = self._lines
+        start = lines.char_column(statement.lineno, statement.col_offset)
+        if lines.line_text(statement.lineno)[:start].strip(" \t\f"):
+            return False  # something precedes it on its line: a suite or a `;`
+        if statement.lineno > 1 and lines.line_text(statement.lineno - 1).endswith("\\"):
+            return None
+        end = lines.char_column(statement.end_lineno, statement.end_col_offset)
+        after = lines.line_text(statement.end_lineno)[end:].strip(" \t\f")
+        if after.startswith(";"):
+            after = after[1:].strip(" \t\f")
+            if after and not after.startswith("#"):
+                return False  # another statement follows on the line
+        if after.endswith("\\") and not after.startswith("#"):
+            return None
+        return not after or after.startswith("#")
+
+    def _code_range(self, node) -> CodeRange | None:
+        """Where a node is: an ``ast`` node from its own positions (the same LibCST gives its twin), a
+        LibCST node from LibCST's positions."""
+        if isinstance(node, ast.AST):
+            lines = self._lines
+            return CodeRange(CodePosition(node.lineno, lines.char_column(node.lineno, node.col_offset)),
+                             CodePosition(node.end_lineno, lines.char_column(node.end_lineno, node.end_col_offset)))
+        return super()._code_range(node)
+
+    def _resolve(self, node: ast.AST | None) -> str | None:
+        """``self.imports.resolve`` for an ``ast`` Name/Attribute chain (the imports LibCST sees)."""
+        dotted = ast_dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.imports.bindings.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def _database(self, call: ast.AST) -> ast.expr | None:
         """The ``engine=`` of an RDS database construct call."""
-        name = self.imports.resolve(call.func)
+        if not isinstance(call, ast.Call):
+            return None
+        name = self._resolve(call.func)
         if name is None or not name.startswith("aws_cdk.aws_rds.") or name.rsplit(".", 1)[-1] not in _DATABASES:
             return None
-        engine = keyword(call, "engine")
-        return engine.value if engine is not None else None
+        return ast_keyword(call, "engine")
 
-    def _single(self, name: str) -> cst.BaseExpression | None:
+    def _single(self, name: str) -> ast.expr | None:
         values = self._values.get(name, [])
         return values[0] if len(values) == 1 else None
 
-    def _engine_of_secret(self, secret: cst.BaseExpression, depth: int = 0) -> cst.BaseExpression | None:
-        name = dotted_name(secret)
+    def _engine_of_secret(self, name: str | None, depth: int = 0) -> ast.expr | None:
+        """The engine of the database the secret named ``name`` (``db.secret``, ``secret``) belongs to."""
         if name is None or depth > 4:
             return None
         engines = self._from_secret.get(name, [])
@@ -280,23 +376,23 @@ class RotationWithoutFunction(Rule):
             return engines[0]
         if name.endswith(".secret"):
             owner = self._single(name[: -len(".secret")])
-            if isinstance(owner, cst.Call):
+            if isinstance(owner, ast.Call):
                 return self._database(owner)
         value = self._single(name)
-        if isinstance(value, (cst.Name, cst.Attribute)):
-            return self._engine_of_secret(value, depth + 1)
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            return self._engine_of_secret(ast_dotted(value), depth + 1)
         return None
 
-    def _rotation_method(self, engine: cst.BaseExpression | None, depth: int = 0) -> str | None:
+    def _rotation_method(self, engine: ast.expr | None, depth: int = 0) -> str | None:
         """``postgre_sql_single_user`` for ``rds.DatabaseInstanceEngine.postgres(...)``, else None."""
         if engine is None or depth > 4:
             return None
-        if isinstance(engine, cst.Name):
-            return self._rotation_method(self._single(engine.value), depth + 1)
-        factory = engine.func if isinstance(engine, cst.Call) else engine
-        qualified = self.imports.resolve(factory)
-        if isinstance(engine, cst.Attribute) and qualified is None:
-            return self._rotation_method(self._single(dotted_name(engine) or ""), depth + 1)
+        if isinstance(engine, ast.Name):
+            return self._rotation_method(self._single(engine.id), depth + 1)
+        factory = engine.func if isinstance(engine, ast.Call) else engine
+        qualified = self._resolve(factory)
+        if isinstance(engine, ast.Attribute) and qualified is None:
+            return self._rotation_method(self._single(ast_dotted(engine) or ""), depth + 1)
         if qualified is None:
             return None
         owner, _, member = qualified.rpartition(".")
@@ -349,9 +445,7 @@ class RotationWithoutFunction(Rule):
 
     def _comment_out(self, orig: cst.BaseStatement) -> list[cst.EmptyLine] | None:
         """The note replacing ``orig`` if it is a schedule to comment out, else ``None``."""
-        if id(orig) in self._to_comment and self.record_fix(
-                orig, "rotation schedule without `rotation_lambda` or `hosted_rotation`; the engine is "
-                      "not visible: commented out with a note", safety="unsafe"):
+        if id(orig) in self._to_comment and self.record_fix(orig, _COMMENT_MESSAGE, safety="unsafe"):
             return self._note_lines(orig)
         return None
 
@@ -383,7 +477,7 @@ class RotationWithoutFunction(Rule):
         if any(arg.star for arg in original_node.args) or any(
                 keyword(original_node, name) is not None for name in _ROTATION_KEYWORDS):
             return updated_node
-        method = self._rotation_method(self._engine_of_secret(secret)) if secret is not None else None
+        method = self._rotation_method(self._engine_of_secret(dotted_name(secret))) if secret is not None else None
         if method is not None:
             alias = self.use_module("aws_cdk.aws_secretsmanager")
             value = cst.Call(func=expr(f"{alias}.HostedRotation.{method}"))
@@ -392,9 +486,7 @@ class RotationWithoutFunction(Rule):
                             f"`HostedRotation.{method}()`")
         stmt = self._stmt_of_call.get(id(original_node))
         if stmt is None:
-            self.report(original_node, "rotation schedule without `rotation_lambda` or `hosted_rotation`, and "
-                                       "its result is used: choose the rotation by hand",
-                        suggestion="hosted_rotation=secretsmanager.HostedRotation.<engine>_single_user()")
+            self.report(original_node, _USED_MESSAGE, suggestion=_USED_SUGGESTION)
             return updated_node
         alias = self.imports.local_for("aws_cdk.aws_secretsmanager") or "secretsmanager"
         self._example = f"{alias}.HostedRotation.postgre_sql_single_user()"
