@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
+from cdkfix.rule import AstRule, Case, module_positions
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -27,7 +28,32 @@ def trimmed(code: str) -> tuple[str, int] | None:
     return stripped + rest[: first.end()], line
 
 
-class TrailingBlankLines(Rule):
+@dataclass(frozen=True)
+class _Line:
+    """Where a finding is, in the shape :class:`cdkfix.rule.AstRule` reads an ``ast`` node's position."""
+
+    lineno: int
+    end_lineno: int
+    col_offset: int = 0
+
+
+def plain_end(source: str, code: str) -> bool:
+    """True when LibCST reads the end of ``source`` (trimmed to ``code``) back byte for byte, with each
+    trailing blank line an ``EmptyLine`` of its own at column 0: nothing but ``\\n``/``\\r\\n`` after the last
+    line, no lone ``\\r`` line ending, and a last line that is neither continued by a backslash nor an
+    indented comment. LibCST's round trip of the other endings loses lines (``x = 1\\n\\n\\n  \\n`` reads
+    back as ``x = 1\\n  \\n``), and the rule reports and trims what LibCST reads (see
+    :meth:`TrailingBlankLines.run`)."""
+    if "\r" in source and source.count("\r") != source.count("\r\n"):
+        return False
+    stripped = code.rstrip(" \t\f\r\n")
+    if source[len(stripped):].strip("\r\n"):
+        return False  # whitespace on a trailing line
+    last = stripped[stripped.rfind("\n") + 1:]
+    return not last.endswith("\\") and not (last[:1] in " \t\f" and last.lstrip(" \t\f").startswith("#"))
+
+
+class TrailingBlankLines(AstRule):
     """Removes the blank lines after the last line of a file, leaving exactly one newline.
 
     Generated files often end with several empty lines; pylint reports them (``C0305 trailing-newlines``)
@@ -35,6 +61,10 @@ class TrailingBlankLines(Rule):
     (``\\n`` or ``\\r\\n``), whitespace on the last line, and everything before it. A file without a final
     newline is left alone (that is ``C0304``, a different check). Markdown code blocks are not files, so
     the rule does not run on them: a blank line before a closing fence is prose layout, not a lint error.
+
+    A whole-file text rule (an :class:`cdkfix.rule.AstRule` whose :meth:`run` works on the text): an ordinary
+    end of file is trimmed without any parse; an unusual one (whitespace on the blank lines, ``\\r`` line
+    endings, a last line ending in a backslash or an indented comment) goes through LibCST as before.
     """
 
     code = "CDK018"
@@ -70,26 +100,46 @@ class TrailingBlankLines(Rule):
         """Only a source that ends with blank lines (cheap: one ``rstrip``)."""
         return trimmed(source) is not None
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        """Remember the blank lines of the module by line number (for the finding's position)."""
-        self._lines: dict[int, cst.EmptyLine] = {}
-        return super().visit_Module(node)
+    def run(self, source: str) -> str:
+        """``source`` without its trailing blank lines when the fix may be applied.
 
-    def visit_EmptyLine(self, node: cst.EmptyLine) -> bool | None:
-        """Index blank lines by line."""
-        line, _ = self.position(node)
-        self._lines.setdefault(line, node)
-        return True
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        """Trim what follows the last line."""
-        result = trimmed(updated_node.code)
+        A text rule: for an ordinary end of file (:func:`plain_end`) the text is trimmed and the finding is on
+        the first blank line removed, column 1, where LibCST's ``EmptyLine`` for it starts; no tree is built.
+        Any other end of file goes through LibCST as the rule always did (:meth:`_through_libcst`)."""
+        result = trimmed(source)
         if result is None:
-            return updated_node
+            return source
         code, line = result
-        count = len(_NEWLINE.findall(updated_node.code)) - len(_NEWLINE.findall(code))
-        anchor = self._lines.get(line, original_node)
-        message = f"{count} blank line{'s' if count != 1 else ''} at the end of the file: removed"
-        # Trailing blank lines hang off the footers of the module and of its last nested blocks; the
-        # trimmed text parses to the same tree minus those lines.
-        return self.fix(anchor, updated_node, cst.parse_module(code), message)
+        if not plain_end(source, code):
+            return self._through_libcst(source)
+        return code if self.record_fix(_Line(line, line + 1), self._message(source, code)) else source
+
+    def _through_libcst(self, source: str) -> str:
+        """What the LibCST rule made of ``source``: it read LibCST's round trip of the file, reported on the
+        ``EmptyLine`` at the first blank line removed (else on the module) and returned a module that the
+        engine printed, applied or not."""
+        module = cst.parse_module(source)
+        seen = module.code
+        result = trimmed(seen)
+        if result is None:
+            return seen
+        code, line = result
+        positions = module_positions(module)
+        anchor = next((_Line(where.start.line, where.end.line, where.start.column)
+                       for node, where in positions.items()
+                       if isinstance(node, cst.EmptyLine) and where.start.line == line), None)
+        if anchor is None:
+            anchor = _Line(1, 1)  # the module's start
+        if self.record_fix(anchor, self._message(seen, code)):
+            return cst.parse_module(code).code
+        return seen
+
+    @staticmethod
+    def _message(source: str, code: str) -> str:
+        """The finding's message for trimming ``source`` to ``code``."""
+        count = len(_NEWLINE.findall(source, len(code)))  # the newlines after the one kept
+        return f"{count} blank line{'s' if count != 1 else ''} at the end of the file: removed"
+
+    def position(self, node) -> tuple[int, int]:  # type: ignore[override]
+        """1-based line and column of a :class:`_Line` (the column of a blank line's start: no byte offsets)."""
+        return (node.lineno, node.col_offset + 1)
