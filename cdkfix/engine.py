@@ -190,6 +190,8 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
     options = options or RuleOptions()
     result = FixResult(source=source, output=source)
     candidates = [rule for rule in rules if _may_fire(rule, source, options)]
+    # AstRules first: each LibCST rule after an AstRule's edit would need a fresh LibCST parse of the text.
+    candidates.sort(key=lambda rule: not issubclass(rule, AstRule))
     if not candidates:
         # No rule can fire, so skip LibCST; the stdlib parser (~30x faster) still catches bad input.
         _check_syntax(source)
