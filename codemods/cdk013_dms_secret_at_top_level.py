@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+from types import SimpleNamespace
+
 import libcst as cst
 
 from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, index, keyword, positional
+from cdkfix.spans import LineIndex
+from codemods._helpers import ast_dotted, dotted_name, index, keyword, positional, prescan
 from codemods._layout import add_keyword, without_arg
 
 _ENDPOINT = "aws_cdk.aws_dms.CfnEndpoint"
@@ -34,6 +38,9 @@ _SECRET_ATTRIBUTES = ("secret_arn", "secret_full_arn", "secret_name")
 #: DMS roles with a fixed purpose that must not be reused for the secret.
 _SPECIAL_ROLES = ("dms-vpc-role", "dms-cloudwatch-logs-role", "dms-access-for-endpoint")
 
+#: The facts of a module the stdlib cannot parse (the prefilter then says no; nothing can be kept anyway).
+_NO_FACTS = SimpleNamespace(roles=[], grants=set())
+
 
 def _string_value(node: cst.BaseExpression | None) -> str | None:
     if isinstance(node, cst.SimpleString):
@@ -42,32 +49,61 @@ def _string_value(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-class _Facts(cst.CSTVisitor):
-    """Roles assumed by DMS (by enclosing function) and ``x.grant_read(y)`` pairs."""
+def _first_argument(call: ast.Call) -> ast.expr | None:
+    """The value of a call's first argument in source order, positional or keyword (what LibCST's
+    ``call.args[0].value`` is), ``*``/``**`` unwrapped."""
+    arguments = [*call.args, *call.keywords]
+    if not arguments:
+        return None
+    first = min(arguments, key=lambda a: (a.lineno, a.col_offset))
+    if isinstance(first, (ast.Starred, ast.keyword)):
+        return first.value
+    return first
 
-    def __init__(self, rule: DmsSecretAtTopLevel) -> None:
-        self.rule = rule
-        self.functions: list[cst.FunctionDef | None] = [None]
-        self.roles: list[tuple[cst.FunctionDef | None, str, cst.Assign]] = []
+
+class _Facts:
+    """Roles assumed by DMS (with the position of their enclosing function, and their line) and
+    ``x.grant_read(y)`` pairs, found on the stdlib tree (a second LibCST traversal cost as much as the
+    rule's own)."""
+
+    def __init__(self, rule: DmsSecretAtTopLevel, scan) -> None:
+        lines = LineIndex(scan.source)
+        self.roles: list[tuple[tuple[int, int] | None, str, int]] = []
         self.grants: set[tuple[str, str]] = set()
+        for node in ast.walk(scan.tree):
+            if isinstance(node, ast.Assign):
+                if len(node.targets) != 1 or not isinstance(node.value, ast.Call):
+                    continue
+                target = ast_dotted(node.targets[0])
+                if not target or rule.resolve_ast(node.value.func) != "aws_cdk.aws_iam.Role":
+                    continue
+                call = _parse_call(scan.segment(node.value))
+                if call is None or not rule.is_dms_role(call):
+                    continue
+                function = next((outer for outer in scan.ancestors(node)
+                                 if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
+                # LibCST's position of the function (1-based column), as ``Rule.position`` gives it.
+                key = None if function is None else (
+                    function.lineno, lines.char_column(function.lineno, function.col_offset) + 1)
+                self.roles.append((key, target, node.lineno))
+            elif isinstance(node, ast.Call):
+                func = node.func
+                if isinstance(func, ast.Attribute) and func.attr == "grant_read":
+                    first = _first_argument(node)
+                    owner, grantee = ast_dotted(func.value), ast_dotted(first)
+                    if owner and grantee:
+                        self.grants.add((owner, grantee))
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.functions.append(node)
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.functions.pop()
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) == 1 and isinstance(node.value, cst.Call):
-            target = dotted_name(node.targets[0].target)
-            if target and self.rule.is_dms_role(node.value):
-                self.roles.append((self.functions[-1], target, node))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "grant_read" and node.args:
-            owner, grantee = dotted_name(node.func.value), dotted_name(node.args[0].value)
-            if owner and grantee:
-                self.grants.add((owner, grantee))
+def _parse_call(text: str) -> cst.Call | None:
+    """LibCST's parse of a call's source text (parenthesized, so that a multi-line call parses alone)."""
+    try:
+        parsed = cst.parse_expression(f"({text})")
+    except (cst.ParserSyntaxError, SyntaxError, ValueError):
+        return None
+    if not isinstance(parsed, cst.Call):
+        return None
+    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
 
 
 class DmsSecretAtTopLevel(Rule):
@@ -242,14 +278,25 @@ class DmsSecretAtTopLevel(Rule):
     def visit_Module(self, node: cst.Module) -> bool | None:
         """Collect DMS roles and grants; reset the statement bookkeeping."""
         result = super().visit_Module(node)
-        self._facts = _Facts(self)
-        node.visit(self._facts)
+        scan = prescan(node.code)
+        self._facts = _Facts(self, scan) if scan is not None else _NO_FACTS
         self._functions: list[cst.FunctionDef | None] = [None]
         self._statements: list[cst.SimpleStatementLine] = []
         self._nested = 0
         self._insert: dict[int, list[cst.BaseStatement]] = {}
         self._new_names: set[str] = set()
         return result
+
+    def resolve_ast(self, node: ast.AST | None) -> str | None:
+        """``self.imports.resolve`` for an ``ast`` Name/Attribute chain (the imports LibCST sees)."""
+        dotted = ast_dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.imports.bindings.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
 
     def is_dms_role(self, call: cst.Call) -> bool:
         """``iam.Role(..., assumed_by=iam.ServicePrincipal("dms.amazonaws.com"))`` (not a special one)."""
@@ -374,8 +421,9 @@ class DmsSecretAtTopLevel(Rule):
         statement = self._statements[-1]
         line = self.position(original)[0]
         function = self._functions[-1]
-        roles = [(target, node) for fn, target, node in self._facts.roles
-                 if fn is function and 0 < self.position(node)[0] < line]
+        function_key = None if function is None else self.position(function)
+        roles = [(target, node_line) for fn, target, node_line in self._facts.roles
+                 if fn == function_key and 0 < node_line < line]
         preferred = [r for r in roles if "secret" in r[0].lower()] or roles
         if len(preferred) == 1:
             role = preferred[0][0]
