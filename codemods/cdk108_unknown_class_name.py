@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import heapq
+import operator
 import re
+import weakref
 
 import libcst as cst
 
@@ -116,6 +120,157 @@ def _service(module: str) -> str:
     return leaf[4:].replace("_", "") if leaf.startswith("aws_") else ""
 
 
+#: Bits set in each byte value (the per-lane LCS count of :meth:`_Spellings.lcs`).
+_POPCOUNT = bytes(bin(i).count("1") for i in range(256))
+
+
+class _Spellings:
+    """Every cross-module candidate of :func:`closest_names` (its name and, with the module's service word,
+    its second spelling), built once per API index and packed for a bulk LCS bound.
+
+    Scoring all ~17,000 spellings with difflib costs ~1.5 s a finding. The longest common subsequence of
+    two strings bounds difflib's matches (its matching blocks are a common subsequence), so
+    ``2 * LCS / (len(a) + len(b))`` bounds the ratio; it is computed for every spelling at once with
+    bit-parallel LCS (Hyyrö), one lane of bits per spelling in a single big int, and difflib then runs
+    only on the few dozen spellings whose bound reaches the scores already found."""
+
+    def __init__(self, api) -> None:
+        modules = [m for m in api.submodules.values() if m == CORE or (m.startswith(CORE + ".") and m.count(".") == 1
+                                                                     and m != CORE + ".interfaces")]
+        #: (module, name) of every candidate, in the order the exhaustive scan used.
+        self.entries: list[tuple[str, str]] = []
+        lanes: list[tuple[str, int]] = []  # (normalized spelling, entry)
+        for other_module in sorted(set(modules)):
+            service = _service(other_module)
+            for other in api.names(other_module):
+                spellings = [other]
+                if service:
+                    spellings.append(f"Cfn{service}{other[3:]}" if other.startswith("Cfn") else service + other)
+                lanes.extend((normalized(spelling), len(self.entries)) for spelling in spellings)
+                self.entries.append((other_module, other))
+        # Longest first, so that equal lengths share a block (one bound per block and LCS value).
+        lanes.sort(key=lambda lane: -len(lane[0]))
+        self.spellings = [spelling for spelling, _ in lanes]
+        self.owner = [entry for _, entry in lanes]
+        self.blocks: list[tuple[int, int, int]] = []  # (length, start, end) of the lanes of one length
+        for i, spelling in enumerate(self.spellings):
+            if self.blocks and self.blocks[-1][0] == len(spelling):
+                self.blocks[-1] = (len(spelling), self.blocks[-1][1], i + 1)
+            else:
+                self.blocks.append((len(spelling), i, i + 1))
+        alphabet = sorted({c for spelling in self.spellings for c in spelling})
+        self.codes = {c: i + 1 for i, c in enumerate(alphabet)}  # 0 pads the lanes of shorter spellings
+        #: columns[i]: the code of the i-th character of each spelling that long, one byte per lane (the
+        #: lanes are longest first, so that is a prefix of them); None: too many distinct characters.
+        self.columns: list[bytes] | None = None
+        if len(alphabet) < 256:
+            longest = len(self.spellings[0]) if self.spellings else 0
+            # Rows of codes padded to one length, then read down: column i is every longest-th byte from i.
+            coded = {ord(c): chr(code) for c, code in self.codes.items()}
+            rows = "".join(s.translate(coded).ljust(longest, "\0") for s in self.spellings).encode("latin-1")
+            lengths = [len(s) for s in self.spellings]
+            self.columns = [rows[i::longest][:bisect.bisect_left(lengths, -i, key=operator.neg)]
+                            for i in range(longest)]
+
+    def lcs(self, wanted: str) -> bytes | None:
+        """The length of the longest common subsequence of ``wanted`` and each lane's spelling, one byte per
+        lane (None when ``wanted`` is too long for byte-sized lanes)."""
+        width = (len(wanted) + 8) // 8  # bytes per lane: the m bits of ``wanted`` and a carry bit
+        if self.columns is None or width > 31:  # 8 * 31 bounds a lane's byte sum below 256, see below
+            return None
+        match: dict[int, int] = {}
+        for k, c in enumerate(wanted):
+            if c in self.codes:
+                match[self.codes[c]] = match.get(self.codes[c], 0) | 1 << k
+        tables = [bytes((match.get(code, 0) >> 8 * j) & 0xFF for code in range(256)) for j in range(width)]
+        n = len(self.spellings)
+        lane_ones = ((1 << len(wanted)) - 1).to_bytes(width, "little")
+        ones = int.from_bytes(lane_ones * n, "little")
+        v = ones
+        active = n
+        done = 0  # the lanes of the spellings already read to their end, at their places
+        for column in self.columns:
+            if len(column) < active:
+                # Lanes past this column's length are finished: set them aside so the big ints shrink.
+                bits = len(column) * width * 8
+                done |= (v >> bits) << bits
+                v &= (1 << bits) - 1
+                active = len(column)
+                ones = int.from_bytes(lane_ones * active, "little")
+            if width == 1:
+                pm = int.from_bytes(column.translate(tables[0]), "little")
+            else:
+                lanes = bytearray(active * width)
+                for j in range(width):
+                    lanes[j::width] = column.translate(tables[j])
+                pm = int.from_bytes(lanes, "little")
+            u = v & pm
+            # (v + u) | (v - u), with v - u == v ^ u as u is a subset of v; the mask drops each lane's carry.
+            v = ((v + u) | (v ^ u)) & ones
+        v |= done
+        ones = int.from_bytes(lane_ones * n, "little")
+        counts = (v ^ ones).to_bytes(n * width, "little").translate(_POPCOUNT)
+        if width == 1:
+            return counts
+        # Sum each lane's byte counts into its top byte; no byte exceeds 8 * width < 256, so nothing carries.
+        summed = int.from_bytes(counts, "little") * int.from_bytes(b"\x01" * width, "little")
+        return summed.to_bytes((n + 1) * width, "little")[width - 1::width][:n]
+
+
+_SPELLINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _spellings(api) -> _Spellings:
+    """The index's :class:`_Spellings`, built on first use."""
+    try:
+        found = _SPELLINGS.get(api)
+    except TypeError:  # an index that takes no weak references: not cached
+        return _Spellings(api)
+    if found is None:
+        found = _SPELLINGS[api] = _Spellings(api)
+    return found
+
+
+def _closest_across_modules(api, name: str, limit: int) -> list[tuple[float, str, str]]:
+    """The ``limit`` best ``(-ratio, module, name)`` of all candidates, sorted; a candidate's ratio is the
+    best difflib ratio of its spellings to ``name`` (case and underscores ignored). Exactly the head of
+    the exhaustive ranking: difflib runs on spellings in order of their LCS bound until no remaining bound
+    reaches the ``limit``-th best ratio found."""
+    table = _spellings(api)
+    wanted = normalized(name)
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(wanted)
+    best: dict[int, float] = {}
+
+    def score(lane: int) -> None:
+        matcher.set_seq1(table.spellings[lane])
+        entry = table.owner[lane]
+        best[entry] = max(best.get(entry, 0.0), matcher.ratio())
+
+    counts = table.lcs(wanted)
+    if counts is None:
+        for lane in range(len(table.spellings)):
+            score(lane)
+    else:
+        levels = []  # (bound, start, end, lcs): the lanes of one length with one LCS length
+        for length, start, end in table.blocks:
+            for common in set(counts[start:end]):
+                levels.append((2.0 * common / (length + len(wanted)), start, end, common))
+        levels.sort(reverse=True)
+        floor = None  # the limit-th best ratio found so far
+        for bound, start, end, common in levels:
+            if floor is not None and bound < floor:
+                break  # no lane left can reach the head: every bound from here on is lower
+            needle = bytes((common,))
+            lane = counts.find(needle, start, end)
+            while lane >= 0:
+                score(lane)
+                lane = counts.find(needle, lane + 1, end)
+            if len(best) >= limit:
+                floor = heapq.nlargest(limit, best.values())[-1]
+    return sorted((-ratio, *table.entries[entry]) for entry, ratio in best.items())[:limit]
+
+
 def closest_names(api, module: str, name: str) -> list[str]:
     """Qualified names (``aws_cdk.aws_accessanalyzer.CfnAnalyzer``) closest to ``name``: the types of
     ``module`` ending with it first, then those holding it (``lambda_.Layer``: ``LayerVersion``), then the closest spellings across modules (a module's service word
@@ -123,26 +278,7 @@ def closest_names(api, module: str, name: str) -> list[str]:
     trailing = _trailing_candidates(api, module, name)
     others = [n for n in _trailing_candidates(api, module, name, anywhere=True) if n not in trailing]
     ranked = [f"{module}.{n}" for n in (*trailing, *closest_first(name, others))]
-    wanted = normalized(name)
-    matcher = difflib.SequenceMatcher(autojunk=False)
-    matcher.set_seq2(wanted)
-    scored = []
-    modules = [m for m in api.submodules.values() if m == CORE or (m.startswith(CORE + ".") and m.count(".") == 1
-                                                                 and m != CORE + ".interfaces")]
-    for other_module in sorted(set(modules)):
-        service = _service(other_module)
-        for other in api.names(other_module):
-            spellings = [other]
-            if service:
-                spellings.append(f"Cfn{service}{other[3:]}" if other.startswith("Cfn") else service + other)
-            best = 0.0
-            for spelling in spellings:
-                matcher.set_seq1(normalized(spelling))
-                if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
-                    best = max(best, matcher.ratio())
-            scored.append((-best, other_module, other))
-    scored.sort()
-    for _, other_module, other in scored[:LISTED * 2]:
+    for _, other_module, other in _closest_across_modules(api, name, LISTED * 2):
         qualified = f"{other_module}.{other}"
         if qualified not in ranked:
             ranked.append(qualified)
