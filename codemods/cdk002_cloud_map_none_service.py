@@ -7,14 +7,16 @@ import re
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
+from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
 from codemods._helpers import (
     SourceView,
+    ast_dotted,
     ast_keyword,
     default_namespace_parts,
     index,
     other_project_views,
     preferred_quote,
+    project_views,
     resolve_callable,
     string_literal,
     template_parts,
@@ -23,10 +25,11 @@ from codemods._helpers import (
 
 SERVICE = "aws-cdk-lib.aws_servicediscovery.IService"
 _CLOUD_MAP_CALL = re.compile(r"\bcloud_map\s*\(")
+_LINE_END = re.compile(r"\r\n|\r|\n")  # how ``ast`` counts lines
 _SERVICE_NAME = re.compile(r"^((micro)?service|svc|app|node|task|container)_?name$|^name$", re.IGNORECASE)
 
 
-class CloudMapNoneService(Rule):
+class CloudMapNoneService(AstRule):
     """Replaces Cloud Map service discovery that has no service with DNS service discovery.
 
     ``appmesh.ServiceDiscovery.cloud_map(service=...)`` needs the ``servicediscovery.IService`` the
@@ -41,6 +44,10 @@ class CloudMapNoneService(Rule):
     cdkfix's CDK006 gives the cluster: ``{environment_suffix}.local``). A helper that nothing else calls is
     removed, and so is a comment trailing ``service=None`` (it spoke of the service that is gone). Without
     a service name to build on, the rule only reports.
+
+    It finds and plans on the stdlib tree (an :class:`~cdkfix.rule.AstRule`) and rewrites each call as a span.
+    Removing a helper ``def`` is not a span edit: only then is the rewritten file parsed with LibCST, and the
+    helper removed from it as the transformer did (:meth:`run`).
     """
 
     code = "CDK002"
@@ -60,7 +67,6 @@ class CloudMapNoneService(Rule):
               "seeds/001_67a89cab5212e2c0.txt §1 (App Mesh Service Discovery Misconfiguration)")
     safety = "unsafe"
     triggers = ("cloud_map",)
-    lazy_positions = True  # positions are only needed for the nodes it reports
     synth_error = "Unable to deserialize value as aws-cdk-lib.aws_servicediscovery.IService"
     cases = (
         Case(
@@ -270,25 +276,22 @@ class CloudMapNoneService(Rule):
         """Only a call of ``cloud_map`` (``cloud_map_options=`` alone is not one)."""
         return _CLOUD_MAP_CALL.search(source) is not None
 
-    # -- planning (before the tree is visited: a helper may come before its callers) ----------------------
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        super().visit_Module(node)
+    # -- planning: every call is planned before any edit (a helper may come before its callers) ----------
+    def check(self) -> None:
+        """Plan each ``cloud_map`` call without a service, decide which helpers go, then rewrite or report."""
         self._plans: dict[int, tuple[str, str, ast.AST | None]] = {}
         self._remove: set[tuple[str, str]] = set()
-        self._classes: list[str] = []
-        try:
-            self._view = SourceView(node.code)
-        except (SyntaxError, ValueError):
-            return False
+        self._view = _View(self.source, self.tree)
         api = index(self.options)
-        collector = _CallCollector()
-        node.visit(collector)
+        calls = sorted((c for c in self.scan.calls if isinstance(c.func, ast.Attribute) and c.func.attr == "cloud_map"),
+                       key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
+        planned = []
         helpers_fixed: dict[tuple[str, str], int] = {}
-        for call in collector.calls:
+        for call in calls:
             plan = self._plan(api, call)
             if plan is None:
                 continue
-            self._plans[id(call)] = plan
+            planned.append((call, plan))
             helper = plan[2]
             if helper is not None and plan[0] and self.may_apply(call):
                 key = self._def_key(helper)
@@ -296,7 +299,23 @@ class CloudMapNoneService(Rule):
         for key, fixed in helpers_fixed.items():
             if self._references(key[1]) == fixed:
                 self._remove.add(key)
-        return bool(self._plans)  # nothing to edit: skip the traversal
+        # The transformer recorded findings as it left the calls (post-order: by end, inner calls first).
+        for call, plan in sorted(planned, key=lambda item: (item[0].end_lineno, item[0].end_col_offset,
+                                                            -item[0].lineno, -item[0].col_offset)):
+            self._edit(call, plan)
+
+    def run(self, source: str) -> str:
+        """The rewritten calls (spans), then, when a helper goes, the rewritten file through LibCST without it.
+
+        A helper is only removed when every rewrite was made in this pass (an edit left for a later pass is
+        planned again there, with the helper still in place)."""
+        output = super().run(source)
+        if not self._remove or output == source:
+            return output
+        findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
+        if not all(findings[edit.finding].applied for edit in self._edits):
+            return output
+        return cst.parse_module(output).visit(_RemoveHelpers(self._remove)).code
 
     def _def_key(self, helper: ast.AST) -> tuple[str, str]:
         cls = self._view.parent(helper)
@@ -311,19 +330,19 @@ class CloudMapNoneService(Rule):
             count += 1_000  # another file of the project may use it
         return count
 
-    def _plan(self, api, call: cst.Call):
+    def _plan(self, api, node: ast.Call):
         """``(hostname code or "", reason, helper def)`` for a ``cloud_map`` call without a service."""
-        qualified = self.imports.resolve(call.func)
+        dotted = ast_dotted(node.func)
+        head, _, rest = (dotted or "").partition(".")
+        target = self.imports.bindings.get(head) if dotted else None
+        qualified = None if target is None else (f"{target}.{rest}" if rest else target)  # LibCST's ImportView
         info, method = resolve_callable(api, qualified)
-        if info is None or method is None or not isinstance(call.func, cst.Attribute):
+        if info is None or method is None or not isinstance(node.func, ast.Attribute):
             return None
         target = info.methods[method]
         dns = info.methods.get("dns")
         if (not target.static or not target.params or target.params[0].type != SERVICE or dns is None
                 or not dns.params or dns.params[0].name != "hostname"):
-            return None
-        node = self._view.node_at(*_start(self, call))
-        if not isinstance(node, ast.Call):
             return None
         service = ast_keyword(node, target.params[0].name)
         if service is None and node.args:
@@ -492,8 +511,13 @@ class CloudMapNoneService(Rule):
         return None
 
     def _views(self) -> list[SourceView]:
-        """This file and the project's other files."""
-        return [self._view, *other_project_views(self._view, self.project)]
+        """This file and the project's other files (computed once per run: telling the other files from this
+        one's copy in the project keys every call; with no project there is nothing to tell apart)."""
+        views = getattr(self, "_all_views", None)
+        if views is None or views[0] is not self._view:
+            others = other_project_views(self._view, self.project) if project_views(self.project) else []
+            views = self._all_views = [self._view, *others]
+        return views
 
     def _parts(self, view: SourceView, expr: ast.expr):
         """:func:`template_parts`, remembering the quote of a string literal used."""
@@ -514,61 +538,86 @@ class CloudMapNoneService(Rule):
         return preferred_quote(self._view.source)
 
     # -- the edit ---------------------------------------------------------------------------------------
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        plan = self._plans.get(id(original_node))
-        if plan is None:
-            return updated_node
+    def _edit(self, node: ast.Call, plan: tuple[str, str, ast.AST | None]) -> None:
         hostname, reason, helper = plan
         if not hostname:
-            self.report(original_node, f"App Mesh Cloud Map discovery without a service: {reason}",
+            self.report(node, f"App Mesh Cloud Map discovery without a service: {reason}",
                         suggestion="appmesh.ServiceDiscovery.dns(hostname=\"<service>.<namespace>\")")
-            return updated_node
-        no_space = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
-        call = updated_node
-        args = list(call.args)
-        if len(args) > 2 and args[2].keyword is None:  # cloud_map(svc, attrs, ip_preference)
-            args[2] = args[2].with_changes(keyword=cst.Name("ip_preference"), equal=no_space)
-            call = call.with_changes(args=args)
-        extra = next((i for i, a in enumerate(call.args) if i > 0 and (
-            a.keyword is None or a.keyword.value == "instance_attributes")), None)
-        if extra is not None:  # DNS discovery has no instance attributes
-            call = without_arg(call, extra)
-        args = list(call.args)
-        position = next(i for i, a in enumerate(args) if a.keyword is None or a.keyword.value == "service")
-        args[position] = _without_trailing_comment(args[position]).with_changes(
-            keyword=cst.Name("hostname"), value=cst.parse_expression(hostname),
-            equal=args[position].equal if args[position].keyword is not None else no_space)
-        replacement = call.with_changes(
-            func=call.func.with_changes(attr=cst.Name("dns")), args=args)  # type: ignore[attr-defined]
+            return
         message = (f"Cloud Map discovery without a service ({reason}); use DNS discovery with "
                    f"`hostname={hostname}`, a guess from the code: check it is the DNS name the ECS service "
                    f"registers in Cloud Map")
         if helper is not None and self._def_key(helper) in self._remove:
             message += f"; removed the helper `{helper.name}` that nothing else calls"  # type: ignore[attr-defined]
-        return self.fix(original_node, updated_node, replacement, message)
+        self.rewrite(node, lambda call: _dns_call(call, hostname), message)
+
+
+def _dns_call(call: cst.Call, hostname: str) -> cst.Call:
+    """``call`` (a ``cloud_map(...)`` call) as ``dns(hostname=<hostname>, ...)``."""
+    no_space = cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
+    args = list(call.args)
+    if len(args) > 2 and args[2].keyword is None:  # cloud_map(svc, attrs, ip_preference)
+        args[2] = args[2].with_changes(keyword=cst.Name("ip_preference"), equal=no_space)
+        call = call.with_changes(args=args)
+    extra = next((i for i, a in enumerate(call.args) if i > 0 and (
+        a.keyword is None or a.keyword.value == "instance_attributes")), None)
+    if extra is not None:  # DNS discovery has no instance attributes
+        call = without_arg(call, extra)
+    args = list(call.args)
+    position = next(i for i, a in enumerate(args) if a.keyword is None or a.keyword.value == "service")
+    args[position] = _without_trailing_comment(args[position]).with_changes(
+        keyword=cst.Name("hostname"), value=cst.parse_expression(hostname),
+        equal=args[position].equal if args[position].keyword is not None else no_space)
+    return call.with_changes(func=call.func.with_changes(attr=cst.Name("dns")), args=args)  # type: ignore[attr-defined]
+
+
+class _RemoveHelpers(cst.CSTTransformer):
+    """Removes the functions named by ``(innermost enclosing class or "", name)`` keys."""
+
+    def __init__(self, remove: set[tuple[str, str]]) -> None:
+        super().__init__()
+        self.remove = remove
+        self.classes: list[str] = []
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool | None:
-        self._classes.append(node.name.value)
+        self.classes.append(node.name.value)
         return True
 
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
-        self._classes.pop()
+        self.classes.pop()
         return updated_node
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef):
-        key = (self._classes[-1] if self._classes else "", original_node.name.value)
-        if key in self._remove:
+        key = (self.classes[-1] if self.classes else "", original_node.name.value)
+        if key in self.remove:
             return cst.RemovalSentinel.REMOVE
         return updated_node
 
 
-class _CallCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
+class _View(SourceView):
+    """:class:`SourceView` on the prefilters' stdlib tree, whose :meth:`text` slices by line offsets instead of
+    ``ast.get_source_segment`` (which splits the whole source again on every call)."""
 
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "cloud_map":
-            self.calls.append(node)
+    def __init__(self, source: str, tree: ast.Module) -> None:
+        super().__init__(source, tree)
+        self._starts = [0]
+        self._starts.extend(match.end() for match in _LINE_END.finditer(source))
+
+    def text(self, node: ast.AST) -> str:
+        """The source text of ``node``."""
+        lineno, end_lineno = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
+        if None in (lineno, end_lineno, col, end_col) or not 0 < lineno <= end_lineno <= len(self._starts):
+            return super().text(node)
+        return self.source[self._offset(lineno, col):self._offset(end_lineno, end_col)] or super().text(node)
+
+    def _offset(self, line: int, byte_column: int) -> int:
+        start = self._starts[line - 1]
+        end = self._starts[line] if line < len(self._starts) else len(self.source)
+        text = self.source[start:end]
+        if text.isascii():
+            return start + byte_column
+        return start + len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
 
 
 def _without_trailing_comment(arg: cst.Arg) -> cst.Arg:
@@ -580,11 +629,6 @@ def _without_trailing_comment(arg: cst.Arg) -> cst.Arg:
         return arg.with_changes(
             whitespace_after_arg=arg.whitespace_after_arg.with_changes(first_line=cst.TrailingWhitespace()))
     return arg
-
-
-def _start(rule: Rule, node: cst.CSTNode) -> tuple[int, int]:
-    line, column = rule.position(node)
-    return line, column - 1
 
 
 def _only_none(view: SourceView, name: ast.Name) -> bool:
