@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
+import io
+import keyword
 import re
+import tokenize
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
-from codemods._helpers import index, prefilter_index, prescan, rebound_head
+from cdkfix.rule import AstRule, Case
+from codemods._helpers import ast_dotted, index, prefilter_index, prescan
 
 #: Members known under another name. Keys are (enum, name written); every target is checked against the
 #: installed aws-cdk-lib by ``tests/test_cdk102_enum_member.py``.
@@ -133,7 +137,7 @@ def _missing(found, written: str) -> bool:
     return is_enum or written.isupper()
 
 
-class EnumMember(Rule):
+class EnumMember(AstRule):
     """Replaces an enum member that does not exist with the member the library has, or lists the members.
 
     The enum is recognised through the file's imports (``dynamodb.BillingMode``, ``cdk.aws_logs.RetentionDays``,
@@ -146,6 +150,9 @@ class EnumMember(Rule):
     finding lists the members. ``RetentionDays(7)`` (an enum called with a number of days) becomes
     ``RetentionDays.ONE_WEEK`` when a member has that many days; a computed argument is reported.
     Constants of classes (``lambda_.Runtime.PYTHON_39``) get the case/format match only.
+
+    Attributes and calls are found on the stdlib tree (an :class:`~cdkfix.rule.AstRule`); LibCST parses only
+    an enum call (to read its argument as written) and each node being replaced.
     """
 
     code = "CDK102"
@@ -305,10 +312,6 @@ class EnumMember(Rule):
         ),
     )
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        self._cache: dict[tuple[str, str], tuple[str | None, str]] = {}
-        return super().visit_Module(node)
-
     # -- what exists ---------------------------------------------------------------------------------
     @classmethod
     def may_fire(cls, source: str) -> bool:
@@ -391,70 +394,173 @@ class EnumMember(Rule):
             return candidates[close[0]], "closest spelling"
         return None, ""
 
-    # -- the rewrite ---------------------------------------------------------------------------------
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+    # -- finding on the stdlib tree ----------------------------------------------------------------------
+    def check(self) -> None:
+        """Every ``Enum.MISSING`` and ``Enum(value)``, in the order a LibCST traversal leaves them."""
+        self._cache: dict[tuple[str, str], tuple[str | None, str]] = {}
+        self._rebound: frozenset[str] | None = None
+        self._tokens: list[tokenize.TokenInfo] | None = None
+        self._anchors: dict[int, ast.AST] = {}
+        nodes = sorted((*self.scan.attributes, *self.scan.calls), key=lambda n: (n.end_lineno, n.end_col_offset))
+        for node in nodes:
+            if isinstance(node, ast.Attribute):
+                self._attribute(node)
+            else:
+                self._call(node)
+
+    def _qualname(self, node: ast.expr) -> str | None:
+        """The qualified name of a Name/Attribute chain through the module's imports (``ImportView.resolve``)."""
+        dotted = ast_dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        target = self.imports.bindings.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def _rebound_head(self, node: ast.expr) -> bool:
+        """``codemods._helpers.rebound_head`` on the stdlib tree: the first name of ``node`` is also bound
+        other than by a module-level import somewhere in the module."""
+        if self._rebound is None:
+            self._rebound = _rebound_names(self.tree)
+        return ast_dotted(node).split(".", 1)[0] in self._rebound  # type: ignore[union-attr]
+
+    def _attribute(self, node: ast.Attribute) -> None:
         """``Enum.MISSING`` → ``Enum.REAL``."""
-        written = original_node.attr.value
+        written = node.attr
         if written.startswith("_") or not written[:1].isalpha():
-            return updated_node
-        qualname = self.imports.resolve(original_node.value)
+            return
+        qualname = self._qualname(node.value)
         if qualname is None:
-            return updated_node
+            return
         found = self._enum_like(qualname)
-        if found is None or not _missing(found, written) or rebound_head(self, original_node.value):
-            return updated_node  # a class: only constants (UPPER_CASE) are ours, methods are another rule's
+        if found is None or not _missing(found, written) or self._rebound_head(node.value):
+            return  # a class: only constants (UPPER_CASE) are ours, methods are another rule's
         info, members, is_enum = found
         member, reason = self._match(qualname, info, members, is_enum, written)
         if member is None:
             if is_enum:
-                self.report(original_node, f"`{info.name}` has no member `{written}`"
+                self.report(node, f"`{info.name}` has no member `{written}`"
                             + (f" ({reason})" if reason else "") + f"; members: {_listing(members)}")
             else:
                 near = [m for m in members if _tokens(m)[:1] == _tokens(written)[:1]]
                 if near:
-                    self.report(original_node, f"`{info.name}` has no constant `{written}`; "
+                    self.report(node, f"`{info.name}` has no constant `{written}`; "
                                 f"similar: {_listing(tuple(near))}")
-            return updated_node
-        return self.fix(original_node, updated_node, updated_node.with_changes(attr=cst.Name(member)),
-                        f"`{info.name}` has no member `{written}`; use `{member}` ({reason})")
+            return
+        self.rewrite(node, lambda parsed: parsed.with_changes(attr=cst.Name(member)),
+                     f"`{info.name}` has no member `{written}`; use `{member}` ({reason})")
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+    def _call(self, node: ast.Call) -> None:
         """``RetentionDays(7)`` → ``RetentionDays.ONE_WEEK``."""
-        qualname = self.imports.resolve(original_node.func)
+        qualname = self._qualname(node.func)
         if qualname is None or not qualname.startswith("aws_cdk"):
-            return updated_node
+            return
         found = self._enum_like(qualname)
-        if found is None or not found[2] or rebound_head(self, original_node.func):
-            return updated_node
+        if found is None or not found[2] or self._rebound_head(node.func):
+            return
         info, members, _ = found
-        args = original_node.args
-        if len(args) != 1 or args[0].keyword is not None or args[0].star:
-            return updated_node
-        value = args[0].value
+        if len(node.args) + len(node.keywords) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
+            return
+        # The argument as LibCST reads it (a plain or concatenated string, a number, arithmetic), from a
+        # parse of the call alone.
+        original = _parse_call(self.source[slice(*self.lines.span(node))])
+        if original is None:
+            return
+        value = original.args[0].value
         if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             literal = value.evaluated_value if isinstance(value, cst.SimpleString) else None
             if isinstance(literal, str) and literal not in members:
-                self.report(original_node, f"`{info.name}` has no member {literal!r}; members: {_listing(members)}")
-            return updated_node
+                self.report(node, f"`{info.name}` has no member {literal!r}; members: {_listing(members)}")
+            return
         number = _number(value)
         durations = self._durations(qualname, info, members)
         if number is None:
-            self.report(original_node, f"`{info.name}` is an enum: it cannot be built from a value computed at "
+            self.report(node, f"`{info.name}` is an enum: it cannot be built from a value computed at "
                         f"run time; use a member ({_listing(members)})")
-            return updated_node
+            return
         member = None
         if len(durations) >= 2:
             default = "DAY" if info.name.endswith("Days") else None
             if default:
                 member = self._by_duration(durations, int(number * _UNITS[default]))
         if member is None:
-            self.report(original_node, f"`{info.name}` is an enum and has no member for {number!r}; "
+            self.report(node, f"`{info.name}` is an enum and has no member for {number!r}; "
                         f"members: {_listing(members)}")
-            return updated_node
-        replacement = cst.Attribute(value=updated_node.func, attr=cst.Name(member))
-        return self.fix(original_node, updated_node, replacement,
-                        f"an enum is not built from a number: `{info.name}({number!r})` → `{info.name}.{member}` "
-                        f"({_describe(durations[member])})")
+            return
+        # The call's own parentheses go with it, as when LibCST replaced the whole ``Call`` node.
+        target = self._with_parentheses(node)
+        self._anchors[id(target)] = node
+        self.rewrite(target, lambda parsed: cst.Attribute(value=parsed.func, attr=cst.Name(member)),
+                     f"an enum is not built from a number: `{info.name}({number!r})` → `{info.name}.{member}` "
+                     f"({_describe(durations[member])})")
+
+    def _with_parentheses(self, node: ast.Call) -> ast.Call:
+        """``node``, or a copy whose span takes in the parentheses around it (``(RetentionDays(7))``): LibCST
+        counts them as the call's own, and the replaced call lost them."""
+        if self._tokens is None:
+            try:
+                self._tokens = [t for t in tokenize.generate_tokens(io.StringIO(self.source).readline)
+                                if t.type not in (tokenize.NL, tokenize.COMMENT)]
+            except (tokenize.TokenError, SyntaxError):
+                self._tokens = []
+        tokens = self._tokens
+        starts = {t.start: i for i, t in enumerate(tokens)}
+        ends = {t.end: i for i, t in enumerate(tokens)}
+        lines = self.lines
+        first = starts.get((node.lineno, lines.char_column(node.lineno, node.col_offset)))
+        last = ends.get((node.end_lineno, lines.char_column(node.end_lineno, node.end_col_offset)))
+        if first is None or last is None:
+            return node
+        grouped = False
+        while (first > 0 and last + 1 < len(tokens) and tokens[first - 1].string == "("
+               and tokens[last + 1].string == ")" and _groups(tokens[first - 2] if first > 1 else None)
+               and not _glued(tokens[first - 2] if first > 1 else None, tokens[first - 1])
+               and not _glued(tokens[last + 1], tokens[last + 2] if last + 2 < len(tokens) else None)):
+            first, last, grouped = first - 1, last + 1, True
+        if not grouped:
+            return node
+        wider = ast.Call(func=node.func, args=node.args, keywords=node.keywords)
+        (wider.lineno, start), (wider.end_lineno, end) = tokens[first].start, tokens[last].end
+        wider.col_offset = len(lines.line_text(wider.lineno)[:start].encode("utf-8"))
+        wider.end_col_offset = len(lines.line_text(wider.end_lineno)[:end].encode("utf-8"))
+        return wider
+
+    def position(self, node) -> tuple[int, int]:  # type: ignore[override]
+        """A call widened to its parentheses is reported where the call itself starts."""
+        return super().position(self._anchors.get(id(node), node))
+
+    def _suppressed(self, node) -> bool:  # type: ignore[override]
+        return super()._suppressed(self._anchors.get(id(node), node))
+
+
+def _groups(before: tokenize.TokenInfo | None) -> bool:
+    """Whether a ``(`` after the token ``before`` groups an expression (rather than opening a call's or a
+    definition's arguments)."""
+    if before is None:
+        return True
+    if before.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING):
+        return before.type == tokenize.NAME and keyword.iskeyword(before.string) \
+            and before.string not in ("None", "True", "False")
+    return before.string not in (")", "]", "}")
+
+
+def _glued(left: tokenize.TokenInfo | None, right: tokenize.TokenInfo | None) -> bool:
+    """Whether a name, number or string touches a parenthesis with no space between (``return(x)``,
+    ``(x)if``): without the parenthesis the two would run together, so it stays."""
+    if left is None or right is None or left.end != right.start:
+        return False
+    return any(t.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING) for t in (left, right))
+
+
+def _parse_call(text: str) -> cst.Call | None:
+    """LibCST's parse of a call's source text (parenthesized, so a multi-line call parses on its own)."""
+    try:
+        parsed = cst.parse_expression(f"({text})")
+    except (cst.ParserSyntaxError, SyntaxError, ValueError):
+        return None
+    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1]) if isinstance(parsed, cst.Call) else None
 
 
 def _ratio(a: str, b: str) -> float:
@@ -492,3 +598,90 @@ def _describe(seconds: int) -> str:
 def _listing(members: tuple[str, ...]) -> str:
     shown = ", ".join(members[:_MAX_LISTED])
     return shown + (f", … ({len(members)} in all)" if len(members) > _MAX_LISTED else "")
+
+
+# -- ``codemods._helpers.rebound_names`` on the stdlib tree ---------------------------------------------------
+
+def _names(target: ast.AST):
+    """Names bound by an assignment target (``codemods._helpers._target_names``)."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _names(target.value)
+
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_TRIES = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
+def _statements(body: list[ast.stmt], *, nested: bool = True):
+    """Every statement in ``body``, depth first, never inside expressions
+    (``codemods._helpers.walk_statements``): handlers and ``else``/``finally`` blocks included, ``match``
+    cases not; with ``nested=False`` the bodies of functions and classes are not entered."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, _DEFS) and not nested:
+            continue
+        if isinstance(stmt, _TRIES):
+            for handler in stmt.handlers:
+                yield handler
+                yield from _statements(handler.body, nested=nested)
+        if isinstance(stmt, ast.Match):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            block = getattr(stmt, field, None)
+            if isinstance(block, list):
+                yield from _statements(block, nested=nested)
+
+
+def _bindings(body: list[ast.stmt], *, nested: bool = True):
+    """``(name, value, node)`` for every binding the statements of ``body`` make
+    (``codemods._helpers.statement_bindings``)."""
+    for node in _statements(body, nested=nested):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                plain = isinstance(target, ast.Name)
+                for name in _names(target):
+                    yield name, node.value if plain else None, node
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                for name in _names(node.target):
+                    yield name, node.value if isinstance(node.target, ast.Name) else None, node
+        elif isinstance(node, ast.AugAssign):
+            for name in _names(node.target):
+                yield name, None, node
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                yield (alias.asname or alias.name.split(".")[0]), None, node
+        elif isinstance(node, _DEFS):
+            yield node.name, None, node
+            if nested and not isinstance(node, ast.ClassDef):
+                yield from ((name, None, node) for name in _parameters(node.args))
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            for name in _names(node.target):
+                yield name, None, node
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    for name in _names(item.optional_vars):
+                        yield name, None, node
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            yield node.name, None, node
+
+
+def _parameters(args: ast.arguments) -> list[str]:
+    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+    names.extend(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    return names
+
+
+def _rebound_names(tree: ast.Module) -> frozenset[str]:
+    """Names bound other than by a module-level import, anywhere (``codemods._helpers.rebound_names``)."""
+    module_imports = {id(node) for node in _statements(tree.body, nested=False)
+                      if isinstance(node, (ast.Import, ast.ImportFrom))}
+    return frozenset(name for name, _, node in _bindings(tree.body) if id(node) not in module_imports)
