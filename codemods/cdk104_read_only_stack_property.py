@@ -6,95 +6,100 @@ import ast as _ast
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
-from cdkfix.rule import Case, Rule
-from codemods._helpers import index, prefilter_index, prescan
+from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
+from cdkfix.spans import Edit
+from codemods._helpers import ast_dotted, index, prefilter_index, prescan
 
 #: A better name than ``<name>_name`` for a few properties (an account is an id, not a name).
 _PREFERRED = {"account": "account_id"}
+_DEFS = (_ast.FunctionDef, _ast.AsyncFunctionDef)
+
+
+def _start(node: _ast.AST) -> tuple[int, int]:
+    return (node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
 
 @dataclass(eq=False)
 class _Class:
-    node: cst.ClassDef
+    node: _ast.ClassDef
     name: str
-    bases: list[cst.BaseExpression]
+    bases: list[_ast.expr]
     #: names the class body defines (methods, properties, class attributes)
     defines: set[str] = field(default_factory=set)
     #: (method, the name of its first parameter)
-    methods: list[tuple[cst.FunctionDef, str]] = field(default_factory=list)
+    methods: list[tuple[_ast.FunctionDef | _ast.AsyncFunctionDef, str]] = field(default_factory=list)
 
 
-class _Classes(cst.CSTVisitor):
-    """Every class of the module with its methods and the names its body defines."""
-
-    def __init__(self) -> None:
-        self.classes: list[_Class] = []
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        info = _Class(node, node.name.value, [arg.value for arg in node.bases if arg.keyword is None and not arg.star])
-        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
-            if isinstance(stmt, cst.FunctionDef):
-                info.defines.add(stmt.name.value)
-                params = stmt.params.params or stmt.params.posonly_params
-                decorators = {d.decorator.value for d in stmt.decorators if isinstance(d.decorator, cst.Name)}
-                if params and not decorators & {"staticmethod", "classmethod"}:
-                    info.methods.append((stmt, params[0].name.value))
-            elif isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    targets = ([t.target for t in small.targets] if isinstance(small, cst.Assign)
-                               else [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else [])
-                    for target in targets:
-                        if isinstance(target, cst.Name):
-                            info.defines.add(target.value)
-            elif isinstance(stmt, cst.ClassDef):
-                info.defines.add(stmt.name.value)
-        self.classes.append(info)
+def _own_block(source_lines: list[str], node: _ast.ClassDef) -> bool:
+    """The class body is an indented block, not statements on the ``class`` line (``class A: x = 1``,
+    whose names LibCST-based versions of this rule never counted as defined)."""
+    first = node.body[0]
+    return not source_lines[first.lineno - 1].encode()[:first.col_offset].strip()
 
 
-class _SelfAttributes(cst.CSTVisitor):
-    """``self.X`` nodes of one method, and the statements assigning ``self.X``."""
+def _class_info(node: _ast.ClassDef, own_block: bool) -> _Class:
+    """A class with its methods and the names its body defines."""
+    info = _Class(node, node.name, [base for base in node.bases if not isinstance(base, _ast.Starred)])
+    for stmt in node.body if own_block else ():
+        if isinstance(stmt, _DEFS):
+            info.defines.add(stmt.name)
+            params = stmt.args.args or stmt.args.posonlyargs
+            decorators = {d.id for d in stmt.decorator_list if isinstance(d, _ast.Name)}
+            if params and not decorators & {"staticmethod", "classmethod"}:
+                info.methods.append((stmt, params[0].arg))
+        elif isinstance(stmt, (_ast.Assign, _ast.AnnAssign, _ast.AugAssign)):
+            targets = stmt.targets if isinstance(stmt, _ast.Assign) else [stmt.target]
+            info.defines.update(target.id for target in targets if isinstance(target, _ast.Name))
+        elif isinstance(stmt, _ast.ClassDef):
+            info.defines.add(stmt.name)
+    return info
 
-    def __init__(self, self_name: str) -> None:
+
+class _SelfAttributes:
+    """``self.X`` nodes of one method body (or expression), and the statements assigning ``self.X`` in
+    source order."""
+
+    def __init__(self, self_name: str, nodes: list[_ast.AST]) -> None:
         self.self_name = self_name
-        self.attributes: list[cst.Attribute] = []
+        self.attributes: list[_ast.Attribute] = []
         #: (attribute assigned, the assignment statement, its value or None)
-        self.assigned: list[tuple[cst.Attribute, cst.CSTNode, cst.BaseExpression | None]] = []
-        self.every_attr: set[str] = set()
+        self.assigned: list[tuple[_ast.Attribute, _ast.stmt, _ast.expr | None]] = []
+        statements = []
+        for root in nodes:
+            for node in _ast.walk(root):
+                if isinstance(node, _ast.Attribute):
+                    if self._is_self(node):
+                        self.attributes.append(node)
+                elif isinstance(node, _ast.Assign) or isinstance(node, _ast.AnnAssign) and node.value is not None:
+                    statements.append(node)
+        for stmt in sorted(statements, key=_start):
+            for target in (stmt.targets if isinstance(stmt, _ast.Assign) else [stmt.target]):
+                self._targets(target, stmt, stmt.value)
 
-    def _is_self(self, node: cst.BaseExpression) -> bool:
-        return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == self.self_name
+    def _is_self(self, node: _ast.AST) -> bool:
+        return isinstance(node, _ast.Attribute) and isinstance(node.value, _ast.Name) and node.value.id == self.self_name
 
-    def _targets(self, target: cst.BaseExpression, stmt: cst.CSTNode, value) -> None:
+    def _targets(self, target: _ast.expr, stmt: _ast.stmt, value) -> None:
         if self._is_self(target):
             self.assigned.append((target, stmt, value))  # type: ignore[arg-type]
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._targets(element.value, stmt, None)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._targets(target.target, node, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._targets(node.target, node, node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if self._is_self(node):
-            self.attributes.append(node)
+        elif isinstance(target, (_ast.Tuple, _ast.List)):
+            for element in target.elts:
+                self._targets(element.value if isinstance(element, _ast.Starred) else element, stmt, None)
 
 
-class _AttrNames(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.names: set[str] = set()
+def _attribute_names(scan) -> set[str]:
+    """Every attribute name of the file, dotted module names of imports included."""
+    names = {node.attr for node in scan.attributes}
+    for node in _ast.walk(scan.tree):
+        if isinstance(node, _ast.Import):
+            names.update(part for alias in node.names for part in alias.name.split(".")[1:])
+        elif isinstance(node, _ast.ImportFrom) and node.module:
+            names.update(node.module.split(".")[1:])
+    return names
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.names.add(node.attr.value)
 
-
-class ReadOnlyStackProperty(Rule):
+class ReadOnlyStackProperty(AstRule):
     """Renames an attribute a CDK subclass assigns over a read-only property of its base class.
 
     ``Stack`` defines ``environment``, ``region``, ``account``, ``stack_name``, ``node``, ``tags``… as
@@ -107,6 +112,10 @@ class ReadOnlyStackProperty(Rule):
     Reads that happen before the first assignment (``self.region = self.region or "us-east-1"``) keep
     reading the real property. A class that defines the name itself (a property with a setter) is left
     alone. Uses through other variables (``stack.environment`` outside the class) are not renamed.
+
+    The classes, their ``self.<name>`` uses and assignments are read from the stdlib tree of the file; each
+    renamed ``self.<name>`` is an edit of that expression's text, all of them belonging to the one finding
+    at the first assignment.
     """
 
     code = "CDK104"
@@ -283,30 +292,28 @@ class ReadOnlyStackProperty(Rule):
                             return True
         return False
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        super().visit_Module(node)
-        self._renames: dict[int, str] = {}
-        collector = _Classes()
-        node.visit(collector)
-        if not collector.classes:
-            return False
-        self._analyse(node, collector.classes)
-        return bool(self._renames)
-
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
-        new = self._renames.get(id(original_node))
-        return updated_node.with_changes(attr=cst.Name(new)) if new else updated_node
+    def check(self) -> None:
+        classes = [_class_info(node, _own_block(self.scan._lines, node))
+                   for node in sorted(self.scan.classes, key=_start)]
+        if not classes:
+            return
+        #: id(attribute) -> (attribute, new name, the finding it belongs to); decided for the whole file first
+        self._renames: dict[int, tuple[_ast.Attribute, str, int]] = {}
+        self._analyse(classes)
+        for attribute, new, finding in self._renames.values():
+            self._edits.append(Edit(attribute, self._builder(
+                lambda node, new=new: node.with_changes(attr=cst.Name(new))), finding))
 
     # -- analysis ------------------------------------------------------------------------------------
-    def _analyse(self, module: cst.Module, classes: list[_Class]) -> None:
+    def _analyse(self, classes: list[_Class]) -> None:
         api = index(self.options)
         by_name: dict[str, list[_Class]] = {}
         for cls in classes:
             by_name.setdefault(cls.name, []).append(cls)
 
-        def local_parent(base: cst.BaseExpression) -> _Class | None:
-            if isinstance(base, cst.Name) and len(by_name.get(base.value, ())) == 1 and base.value not in self.imports.bindings:
-                return by_name[base.value][0]
+        def local_parent(base: _ast.expr) -> _Class | None:
+            if isinstance(base, _ast.Name) and len(by_name.get(base.id, ())) == 1 and base.id not in self.imports.bindings:
+                return by_name[base.id][0]
             return None
 
         def ancestors(cls: _Class, seen: set[int]) -> tuple[list[_Class], list]:
@@ -324,16 +331,14 @@ class ReadOnlyStackProperty(Rule):
                     local += more_local
                     types += more_types
                     continue
-                qualname = self.imports.resolve(base)
+                qualname = self.imports.resolve_dotted(ast_dotted(base))
                 info = api.lookup(qualname) if qualname and qualname.startswith(("aws_cdk", "constructs")) else None
                 if info is not None and info.kind == "class":
                     types.append(info)
             return local, types
 
         family: dict[int, tuple[list[_Class], list]] = {id(c): ancestors(c, {id(c)}) for c in classes}
-        attr_names = _AttrNames()
-        module.visit(attr_names)
-        taken_everywhere = attr_names.names
+        taken_everywhere = _attribute_names(self.scan)
 
         scans: dict[int, list[_SelfAttributes]] = {}
 
@@ -341,9 +346,7 @@ class ReadOnlyStackProperty(Rule):
             if id(cls) not in scans:
                 found = []
                 for method, self_name in cls.methods:
-                    visitor = _SelfAttributes(self_name)
-                    method.body.visit(visitor)
-                    found.append(visitor)
+                    found.append(_SelfAttributes(self_name, method.body))
                 scans[id(cls)] = found
             return scans[id(cls)]
 
@@ -363,10 +366,10 @@ class ReadOnlyStackProperty(Rule):
             done: set[str] = set()
             for method_index, visitor in enumerate(scan(cls)):
                 for target, stmt, value in visitor.assigned:
-                    attr = target.attr.value
+                    attr = target.attr
                     if attr not in read_only or attr in done:
                         continue
-                    if any(attr in (t.attr.value for t, _, _ in v.assigned) for c in local for v in scan(c)):
+                    if any(attr in (t.attr for t, _, _ in v.assigned) for c in local for v in scan(c)):
                         done.add(attr)  # an in-file base class assigns it too: renamed with that class
                         continue
                     done.add(attr)
@@ -379,29 +382,22 @@ class ReadOnlyStackProperty(Rule):
                         continue
                     keep = self._reads_before(visitor, stmt, value, attr)
                     nodes = [a for c in family_classes for v in scan(c) for a in v.attributes
-                             if a.attr.value == attr and id(a) not in keep]
+                             if a.attr == attr and id(a) not in keep]
                     if self.record_fix(target, f"`{owner}.{attr}` is read-only (no setter); the attribute is renamed "
                                        f"`{new}` in `{cls.name}`" + (" and its subclasses" if len(family_classes) > 1 else "")):
+                        finding = len(self.context.scratch[SCRATCH_FINDINGS]) - 1
                         for attribute in nodes:
-                            self._renames[id(attribute)] = new
+                            self._renames[id(attribute)] = (attribute, new, finding)
                         taken_everywhere = taken_everywhere | {new}
 
-    def _reads_before(self, visitor: _SelfAttributes, stmt: cst.CSTNode, value, attr: str) -> set[int]:
+    def _reads_before(self, visitor: _SelfAttributes, stmt: _ast.stmt, value, attr: str) -> set[int]:
         """Reads of ``self.attr`` in the method before the first assignment, or in its value."""
-        start = self.get_metadata(PositionProvider, stmt).start
-        keep: set[int] = set()
+        start = _start(stmt)
         inside: set[int] = set()
         if value is not None:
-            finder = _SelfAttributes(visitor.self_name)
-            value.visit(finder)
-            inside = {id(a) for a in finder.attributes}
-        for attribute in visitor.attributes:
-            if attribute.attr.value != attr:
-                continue
-            pos = self.get_metadata(PositionProvider, attribute).start
-            if (pos.line, pos.column) < (start.line, start.column) or id(attribute) in inside:
-                keep.add(id(attribute))
-        return keep
+            inside = {id(a) for a in _SelfAttributes(visitor.self_name, [value]).attributes}
+        return {id(attribute) for attribute in visitor.attributes
+                if attribute.attr == attr and (_start(attribute) < start or id(attribute) in inside)}
 
     @staticmethod
     def _new_name(attr: str, type_: str, taken: set[str]) -> str | None:
