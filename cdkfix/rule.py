@@ -538,8 +538,8 @@ class AstRule(Rule):
         output, _, left = apply_edits(source, self.lines, self._edits)
         for edit in left:  # overlapping another fix (made in a later pass) or not reproducible by LibCST
             findings[edit.finding] = dataclasses.replace(findings[edit.finding], applied=False)
-        requests = self._committed + [request for edit in self._edits if edit not in left
-                                      for request in edit.imports]
+        requests = list(dict.fromkeys(self._committed + [request for edit in self._edits if edit not in left
+                                                         for request in edit.imports]))
         if requests:
             try:
                 tree = stdlib_tree(output) if output != source else self.tree
@@ -571,7 +571,9 @@ class AstRule(Rule):
     def _stage(self, ask) -> str:
         from cdkfix.imports import SCRATCH_IMPORTS
 
-        known = self._committed + self._staged + (self._building.imports if self._building else [])
+        # Imports already promised by earlier fixes count as there: two fixes needing one module share it.
+        known = self._committed + [r for edit in self._edits for r in edit.imports] + self._staged + (
+            self._building.imports if self._building else [])
         box = CodemodContext(scratch={SCRATCH_IMPORTS: list(known)})
         spelled = ask(box)
         new = box.scratch[SCRATCH_IMPORTS][len(known):]
@@ -595,6 +597,17 @@ class AstRule(Rule):
         return self._stage(lambda box: ensure_name(box, self.imports, target))
 
     # -- reporting ------------------------------------------------------------------------------------
+    def queue(self, edit) -> None:
+        """Queue an :class:`cdkfix.spans.Edit` the rule built itself: a fix reported on one node and made on
+        another (a call's grouping parentheses, the statement a note goes above), or one edit for several
+        findings. ``edit.finding`` is the index of the finding withdrawn if the edit cannot be made."""
+        self._edits.append(edit)
+
+    @property
+    def findings_so_far(self) -> list[Finding]:
+        """The findings this run recorded, in order (an :class:`cdkfix.spans.Edit` names one by index)."""
+        return self.context.scratch.setdefault(SCRATCH_FINDINGS, [])
+
     def rewrite(self, node, build, message: str, *, safety: Safety | None = None) -> bool:
         """Record a fix of the ``ast`` ``node`` (an expression or a simple statement) and, when it may be
         applied, queue it: ``build`` gets LibCST's parse of the node's text and returns its replacement.

@@ -184,3 +184,10 @@ def test_nested_fixes_of_one_ast_rule_reach_a_fixpoint_over_passes():
     result = fix_code(source, [_RenameOld])
     assert result.output == "from aws_cdk import Duration\nf(new=Duration.seconds(g(new=Duration.seconds(1))))\n"
     assert sum(f.applied for f in result.findings) == 2 and result.passes >= 2
+
+
+def test_two_fixes_needing_one_import_add_it_once():
+    source = "import os\nf(old=1)\nf(old=2)\n"
+    result = fix_code(source, [_RenameOld])
+    assert result.output == ("import os\nfrom aws_cdk import Duration\nf(new=Duration.seconds(1))\n"
+                             "f(new=Duration.seconds(2))\n")
