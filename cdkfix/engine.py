@@ -189,9 +189,9 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
     """
     options = options or RuleOptions()
     result = FixResult(source=source, output=source)
-    candidates = [rule for rule in rules if _may_fire(rule, source, options)]
     # AstRules first: each LibCST rule after an AstRule's edit would need a fresh LibCST parse of the text.
-    candidates.sort(key=lambda rule: not issubclass(rule, AstRule))
+    ordered = sorted(rules, key=lambda rule: not issubclass(rule, AstRule))
+    candidates = [rule for rule in ordered if _may_fire(rule, source, options)]
     if not candidates:
         # No rule can fire, so skip LibCST; the stdlib parser (~30x faster) still catches bad input.
         _check_syntax(source)
@@ -215,7 +215,9 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
         result.passes = pass_number
         last = []
         changed = False
-        for rule in candidates:
+        # After a rewrite any rule may have something to do (an import added by one rule makes another
+        # rule's call resolvable), so later passes ask every rule's prefilter about the new text.
+        for rule in candidates if pass_number == 1 else ordered:
             if pass_number > 1 and not _may_fire(rule, code, options):
                 continue
             rule_input = code  # positions in the rule's findings refer to this text
@@ -262,7 +264,7 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
         result.findings = [dataclasses.replace(f, applied=False) for f in applied] + last
         return result
     result.output = code
-    result.findings = sorted(applied + _with_unsafe_diffs(last, code, candidates, options, project),
+    result.findings = sorted(applied + _with_unsafe_diffs(last, code, ordered, options, project),
                              key=lambda f: (f.line, f.column, f.code))
     return result
 

@@ -224,3 +224,18 @@ def test_finding_lines_point_into_the_input_after_earlier_rewrites():
     lines = {f.code: f.line for f in result.findings}
     assert lines.get("CDK004") == 5
     assert lines.get("CDK102") == 7
+
+
+def test_a_rule_whose_prefilter_said_no_runs_once_another_rule_made_it_applicable():
+    # `other` is unbound: CDK103 imports aws_s3 as `other`, which only then makes the call an s3.Bucket
+    # whose fixed name CDK016 rewrites; one run must reach what a second run would do.
+    source = textwrap.dedent("""\
+        from aws_cdk import Stack
+        class S(Stack):
+            def f(self):
+                other.Bucket(self, "I", bucket_name="x")
+        """)
+    result = fix_source(source, unsafe_fixes=True)
+    assert 'bucket_name=f"x-{self.account}"' in result.output
+    assert {"CDK103", "CDK016"} <= {f.code for f in result.findings if f.applied}
+    assert fix_source(result.output, unsafe_fixes=True).output == result.output
