@@ -130,9 +130,13 @@ class TrailingBlankLines(AstRule):
                        if isinstance(node, cst.EmptyLine) and where.start.line == line), None)
         if anchor is None:
             anchor = _Line(1, 1)  # the module's start
-        if self.record_fix(anchor, self._message(seen, code)):
-            return cst.parse_module(code).code
-        return seen
+        try:
+            fixed = cst.parse_module(code).code
+        except cst.ParserSyntaxError:
+            # A line continuation before the blank lines: without them the file ends inside a statement.
+            # (The LibCST rule crashed here; the file was left as it was.)
+            return source
+        return fixed if self.record_fix(anchor, self._message(seen, code)) else seen
 
     @staticmethod
     def _message(source: str, code: str) -> str:
