@@ -238,7 +238,6 @@ class BucketNameWithoutAccount(AstRule):
         self._kinds: dict[int, str] | None = None
         self._reported_at: dict[int, ast.Call] = {}
         self._super_lines: dict[int, int] | None = None
-        self._stack: str | None = None
         bindings = self.imports.bindings
         for call in self.scan.calls:  # type: ignore[union-attr]
             dotted = ast_dotted(call.func)  # resolved through the file's top-level imports only
@@ -277,11 +276,7 @@ class BucketNameWithoutAccount(AstRule):
         if method.kind == "stack":
             account = cst.parse_expression(f"{method.self_name}.account")
         else:
-            if self._stack is None:
-                # ``Stack`` is asked for once: the import goes with the first fix made (a builder runs only for
-                # a fix that is made), and asking again would add the import once per fix.
-                self._stack = self.use_name("aws_cdk.Stack")
-            account = cst.parse_expression(f"{self._stack}.of({method.self_name}).account")
+            account = cst.parse_expression(f"{self.use_name('aws_cdk.Stack')}.of({method.self_name}).account")
         if not isinstance(node, cst.Call):
             return _with_account(node, account)
         arg = keyword(node, "bucket_name")
