@@ -251,20 +251,21 @@ def ast_parse(paths: Sequence[Path]) -> None:
         ast.parse(path.read_text(encoding="utf-8"))
 
 
-def check_run(paths: Sequence[Path], jobs: int, cache=None):
+def check_run(paths: Sequence[Path], jobs: int, cache=None, *, unsafe_diffs: bool = False):
+    """What ``cdkfix check`` does (text output: no would-be diffs of unsafe fixes); ``apply`` computes them."""
     from cdkfix.parallel import run_files
     from cdkfix.registry import all_rules
     from cdkfix.rule import RuleOptions
     from cdkfix.runner import RunOptions
 
-    return run_files(paths, RunOptions(all_rules(), RuleOptions()), jobs, cache=cache)
+    return run_files(paths, RunOptions(all_rules(), RuleOptions(), unsafe_diffs=unsafe_diffs), jobs, cache=cache)
 
 
 def dry_run(paths: Sequence[Path], jobs: int) -> None:
     """``apply --dry-run``: the engine work plus rendering what the CLI prints (diffs, findings, summary)."""
     from cdkfix.report import finding_line, summary
 
-    outcomes = check_run(paths, jobs)
+    outcomes = check_run(paths, jobs, unsafe_diffs=True)
     sink = io.StringIO()
     for outcome in outcomes:
         for diff in outcome.diffs:

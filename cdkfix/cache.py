@@ -120,6 +120,7 @@ def cache_key(data: bytes, rules: Iterable[Any], options: RunOptions | RuleOptio
         "code": code or code_fingerprint(),
         "rules": _rule_codes(rules),
         "unsafe": bool(rule_options.unsafe_fixes),
+        "unsafe_diffs": options.unsafe_diffs if isinstance(options, RunOptions) else True,
         "cdk_version": rule_options.cdk_version,
         "settings": rule_options.settings,
         "index": index_version,

@@ -113,7 +113,7 @@ class _Run:
 
 
 def _setup(paths: list[str], *, select, ignore, exclude, unsafe_fixes: bool | None, cdk_version: str | None,
-           fmt: Format, write: bool, use_cache: bool, jobs: int) -> _Run:
+           fmt: Format, write: bool, use_cache: bool, jobs: int, unsafe_diffs: bool = True) -> _Run:
     from cdkfix.config import ConfigError, load_config
 
     first = next((Path(p) for p in paths if p != "-"), Path.cwd())
@@ -127,7 +127,7 @@ def _setup(paths: list[str], *, select, ignore, exclude, unsafe_fixes: bool | No
     version = _version(paths, config.cdk_version, quiet=fmt is not Format.text)
     rule_options = RuleOptions(unsafe_fixes=config.unsafe_fixes, cdk_version=version,
                                settings=dict(config.settings))
-    options = RunOptions(_rules(config.select, config.ignore), rule_options, write=write)
+    options = RunOptions(_rules(config.select, config.ignore), rule_options, write=write, unsafe_diffs=unsafe_diffs)
     cache = None
     if use_cache:
         from cdkfix.cache import Cache
@@ -314,8 +314,10 @@ def check(
     show_statistics: StatsOpt = False,
 ) -> None:
     """List findings (fixable or not) and stale suppressions without changing anything. Exit 1 when there are any."""
+    # Text and GitHub annotations never show an unsafe fix's would-be diff: don't compute it.
     run = _setup(paths, select=select, ignore=ignore, exclude=exclude, unsafe_fixes=False,
-                 cdk_version=cdk_version, fmt=fmt, write=False, use_cache=cache, jobs=jobs)
+                 cdk_version=cdk_version, fmt=fmt, write=False, use_cache=cache, jobs=jobs,
+                 unsafe_diffs=fmt in (Format.json, Format.sarif))
     outcomes = _run(paths, run)
     for outcome in outcomes:  # a check applies nothing
         outcome.findings = [dataclasses.replace(f, applied=False) for f in outcome.findings]

@@ -181,8 +181,11 @@ class _LineMaps:
 
 
 def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | None = None, *,
-             project: Project | None = None) -> FixResult:
+             project: Project | None = None, unsafe_diffs: bool = True) -> FixResult:
     """Apply ``rules`` to ``source`` until nothing changes (at most :data:`MAX_PASSES` passes).
+
+    With ``unsafe_diffs``, each unapplied unsafe fix carries the diff it would make (``Finding.diff``),
+    at the cost of running its rule once more with unsafe fixes on.
 
     Raises :class:`SourceSyntaxError` when ``source`` does not parse. Rule crashes are reported in
     ``errors`` and that rule's change is dropped; the other rules still run.
@@ -264,7 +267,9 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
         result.findings = [dataclasses.replace(f, applied=False) for f in applied] + last
         return result
     result.output = code
-    result.findings = sorted(applied + _with_unsafe_diffs(last, code, ordered, options, project),
+    if unsafe_diffs:
+        last = _with_unsafe_diffs(last, code, ordered, options, project)
+    result.findings = sorted(applied + last,
                              key=lambda f: (f.line, f.column, f.code))
     return result
 

@@ -41,6 +41,7 @@ class WorkerSpec:
     rules: tuple[str | type[Rule], ...]
     rule_options: RuleOptions
     write: bool
+    unsafe_diffs: bool = True
     cache_dir: str | None = None
     cache_code: str | None = None
     #: The projects files belong to (sent once per worker; a chunk names them by position).
@@ -56,7 +57,7 @@ def _rule_refs(rules: Sequence[type[Rule]]) -> tuple[str | type[Rule], ...]:
 
 def spec_for(options: RunOptions, cache: Any = None, projects: Sequence[Any] = ()) -> WorkerSpec:
     """The picklable form of ``options`` (and of the :class:`cdkfix.cache.Cache` in use, if any)."""
-    return WorkerSpec(_rule_refs(options.rules), options.rule_options, options.write,
+    return WorkerSpec(_rule_refs(options.rules), options.rule_options, options.write, options.unsafe_diffs,
                       str(cache.directory) if cache is not None else None,
                       getattr(cache, "code", None) if cache is not None else None, tuple(projects))
 
@@ -68,7 +69,7 @@ def options_from_spec(spec: WorkerSpec) -> RunOptions:
     codes = [ref for ref in spec.rules if isinstance(ref, str)]
     found = {rule.code: rule for rule in select_rules(codes)} if codes else {}
     rules = tuple(found[ref] if isinstance(ref, str) else ref for ref in spec.rules)
-    return RunOptions(rules, spec.rule_options, spec.write)
+    return RunOptions(rules, spec.rule_options, spec.write, spec.unsafe_diffs)
 
 
 # -- worker side (module level: importable by spawned processes) --------------------------------------------

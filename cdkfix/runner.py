@@ -28,6 +28,9 @@ class RunOptions:
     rules: Sequence[type[Rule]]
     rule_options: RuleOptions = field(default_factory=RuleOptions)
     write: bool = False
+    #: Attach to each unapplied unsafe fix the diff it would make (costs a second run of that rule); off
+    #: for reports that never show it (``check`` as text or GitHub annotations).
+    unsafe_diffs: bool = True
 
 
 @dataclass
@@ -82,7 +85,8 @@ def fix_python_text(text: str, path: str, options: RunOptions, project: Project 
     """Fix one Python source held in memory."""
     outcome = FileOutcome(path)
     try:
-        result = fix_code(text, options.rules, options.rule_options, project=project)
+        result = fix_code(text, options.rules, options.rule_options, project=project,
+                          unsafe_diffs=options.unsafe_diffs)
     except SourceSyntaxError as exc:
         outcome.errors.append(f"{path}:{exc.line}:{exc.column}: syntax error: {exc.message}")
         outcome.output = text
@@ -106,7 +110,8 @@ def fix_markdown_text(text: str, path: str, options: RunOptions) -> FileOutcome:
     for block in blocks:
         display = f"{path}#{names[block.index]}"
         try:
-            result = fix_code(block.body, options.rules, options.rule_options, project=project)
+            result = fix_code(block.body, options.rules, options.rule_options, project=project,
+                              unsafe_diffs=options.unsafe_diffs)
         except SourceSyntaxError as exc:
             line = block.body_start_line + exc.line - 1
             outcome.errors.append(f"{path}:{line}: block {block.index + 1} does not parse: {exc.message}")

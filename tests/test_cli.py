@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 import os
 import subprocess
@@ -142,6 +143,34 @@ def test_json_format(tree: Path):
     assert findings and findings[0]["code"] == "CDK004"
     assert findings[0]["line"] == 3 and findings[0]["applied"] is False
     assert (tree / "lib" / "broken.py").read_text() == BROKEN
+
+
+UNSAFE = (
+    "from aws_cdk import Stack, aws_s3 as s3\n"
+    "class S(Stack):\n"
+    "    def f(self):\n"
+    "        s3.Bucket(self, 'B', bucket_name='logs')\n"
+)
+
+
+def test_unsafe_fix_diff_is_in_json_and_cached_apart_from_text_runs(tmp_path: Path):
+    (tmp_path / "app.py").write_text(UNSAFE)
+    text = run("check", str(tmp_path / "app.py"))  # text: the would-be diff is not computed (nor cached)
+    assert text.exit_code == 1 and "CDK016" in text.stdout
+    result = run("check", "--format", "json", str(tmp_path / "app.py"))
+    [finding] = [f for file in json.loads(result.stdout)["files"] for f in file["findings"]]
+    assert finding["code"] == "CDK016" and finding["safety"] == "unsafe" and not finding["applied"]
+    assert finding["diff"] and "+        s3.Bucket(self, 'B', bucket_name=f'logs-{self.account}')" in finding["diff"]
+
+
+def test_the_engine_skips_would_be_diffs_when_asked():
+    from cdkfix.engine import fix_code
+    from cdkfix.registry import all_rules
+
+    [with_diff] = fix_code(UNSAFE, all_rules()).findings
+    [without] = fix_code(UNSAFE, all_rules(), unsafe_diffs=False).findings
+    assert with_diff.diff and without.diff is None
+    assert with_diff == dataclasses.replace(without, diff=with_diff.diff)
 
 
 def test_check_lists_findings_without_writing(tree: Path):
