@@ -608,17 +608,23 @@ class AstRule(Rule):
         """The findings this run recorded, in order (an :class:`cdkfix.spans.Edit` names one by index)."""
         return self.context.scratch.setdefault(SCRATCH_FINDINGS, [])
 
-    def rewrite(self, node, build, message: str, *, safety: Safety | None = None) -> bool:
-        """Record a fix of the ``ast`` ``node`` (an expression or a simple statement) and, when it may be
-        applied, queue it: ``build`` gets LibCST's parse of the node's text and returns its replacement.
-        Returns whether the fix is applied."""
+    def rewrite(self, node, build, message: str, *, safety: Safety | None = None, at=None,
+                whole_lines: bool = False) -> bool:
+        """Record a fix of the ``ast`` ``node`` and, when it may be applied, queue it: ``build`` gets LibCST's
+        parse of the node's text and returns its replacement. Returns whether the fix is applied.
+
+        ``node`` is an expression or a statement. A statement with a block (``def``, ``class``, ``if``...), or
+        any statement with ``whole_lines``, is edited by its whole lines and may be replaced by several
+        statements or removed (see :class:`cdkfix.spans.Edit`). The finding is placed at ``at`` (an ``ast``
+        node) when given, else at ``node``."""
         from cdkfix.spans import Edit
 
         staged, self._staged = self._staged, []
-        applied = self.record_fix(node, message, safety=safety, _imports=False)
+        applied = self.record_fix(node if at is None else at, message, safety=safety, _imports=False)
         if applied:
             findings = self.context.scratch[SCRATCH_FINDINGS]
-            self._edits.append(Edit(node, self._builder(build), len(findings) - 1, staged))
+            self._edits.append(Edit(node, self._builder(build), len(findings) - 1, staged,
+                                    whole_lines=whole_lines))
         return applied
 
     def _builder(self, build):

@@ -6,6 +6,8 @@ prefilters already built (a C parse, ~10x cheaper), and each fix is made the Lib
 changes: the node's source text (its span, from ``ast`` positions) is parsed with LibCST, the rule's builder
 returns ``node.with_changes(...)``, and the new code replaces exactly that span. Bytes outside the span are
 never touched; a span whose LibCST parse does not reproduce its text is left alone (bail out, don't guess).
+A statement with a block (or any statement edited with ``whole_lines``) is edited by its whole lines,
+dedented, parsed as a module and re-indented, so a fix can replace, add or remove statements.
 Imports are added by :func:`cdkfix.imports.apply_imports` on a LibCST parse of the file's import header
 (the top-level statements up to the last import), not of the whole file.
 """
@@ -63,6 +65,10 @@ class LineIndex:
         return self.starts[line] if line < len(self.starts) else len(self.source)
 
 
+#: Statements with a block: edited by whole lines, dedented (see :attr:`Edit.by_lines`).
+COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+            ast.With, ast.AsyncWith, ast.Try, ast.Match) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
 #: Builds the replacement of a parsed node (``node.with_changes(...)`` or a new node).
 Builder = Callable[[cst.CSTNode], cst.CSTNode]
 
@@ -81,11 +87,15 @@ class Edit:
     imports: list[ImportRequest] = field(default_factory=list)
     start: int = 0
     end: int = 0
+    #: Edit the statement's whole lines (always, for a statement with a block): ``build`` gets the statement
+    #: (``SimpleStatementLine``, ``FunctionDef``...) parsed from its dedented lines and may return another
+    #: statement, a ``FlattenSentinel`` of several, or ``RemovalSentinel.REMOVE``.
+    whole_lines: bool = False
 
-
-#: Statements with a block: never parsed on their own (their block's indentation and trailing comments).
-COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
-            ast.With, ast.AsyncWith, ast.Try, ast.Match) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+    @property
+    def by_lines(self) -> bool:
+        """Whether the span is the statement's whole lines rather than the node's own text."""
+        return self.whole_lines or isinstance(self.node, COMPOUND)
 
 
 def _module(newline: str) -> cst.Module:
@@ -98,7 +108,7 @@ def _parse_span(text: str, node: ast.AST) -> cst.CSTNode | None:
         if isinstance(node, ast.expr):
             parsed = cst.parse_expression(f"({text})")  # parentheses make a multi-line span parse on its own
             return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
-        if isinstance(node, ast.stmt) and not isinstance(node, COMPOUND):
+        if isinstance(node, ast.stmt):
             line = cst.parse_statement(text)
             if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
                 return line.body[0].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
@@ -113,9 +123,62 @@ def newline_of(source: str) -> str:
     return match.group(0) if match else "\n"
 
 
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_BLANK = re.compile(r"[ \t\f]*(?:\r\n|\r|\n)?\Z")
+_LINE_TAIL = re.compile(r"[ \t\f]*(?:#[^\r\n]*)?(?:\r\n|\r|\n)?\Z")
+
+
+def line_span(source: str, index: LineIndex, node: ast.stmt) -> tuple[int, int] | None:
+    """The whole lines of statement ``node`` (indentation to line end), or None when another statement shares
+    them (``a = 1; b = 2``, ``if x: y``) or code precedes it on its first line."""
+    start, end = index.span(node)
+    first = index.starts[node.lineno - 1]
+    last = index.line_end(node.end_lineno)  # type: ignore[arg-type]
+    if source[first:start].strip(" \t\f") or not _LINE_TAIL.match(source, end, last):
+        return None
+    return first, last
+
+
+def _lines_replacement(text: str, edit: Edit) -> str | None:
+    """Whole-lines edit: dedent the statement's lines, parse them as a module, build, re-indent."""
+    lines = _LINES.findall(text)
+    indent = lines[0][:len(lines[0]) - len(lines[0].lstrip(" \t\f"))]
+    dedented = []
+    for line in lines:
+        if _BLANK.match(line):
+            dedented.append(line)  # whitespace-only lines stay as they are, both ways
+        elif line.startswith(indent):
+            dedented.append(line[len(indent):])
+        else:
+            return None  # a line less indented than the statement: inside a multi-line string
+    try:
+        module = cst.parse_module("".join(dedented))
+    except (cst.ParserSyntaxError, SyntaxError, ValueError):
+        return None
+    if len(module.body) != 1 or module.header or module.footer:
+        return None
+
+    def reindent(code: str) -> str:
+        return "".join(line if _BLANK.match(line) else indent + line
+                       for line in _LINES.findall(code))
+
+    if reindent(module.code) != text:
+        return None
+    built = edit.build(module.body[0])
+    if isinstance(built, cst.RemovalSentinel):
+        return ""  # the lines go (an empty LibCST module would still print a newline)
+    if isinstance(built, cst.FlattenSentinel):
+        body: list[cst.CSTNode] = list(built.nodes)
+    else:
+        body = [built]
+    return reindent(module.with_changes(body=body).code)
+
+
 def replacement(source: str, edit: Edit, newline: str) -> str | None:
     """The new text for ``edit``'s span, or None when the span's LibCST parse does not give back its text."""
     text = source[edit.start:edit.end]
+    if edit.by_lines:
+        return _lines_replacement(text, edit)
     parsed = _parse_span(text, edit.node)
     if parsed is None:
         return None
@@ -128,11 +191,18 @@ def replacement(source: str, edit: Edit, newline: str) -> str | None:
 def apply_edits(source: str, index: LineIndex, edits: Sequence[Edit]) -> tuple[str, list[Edit], list[Edit]]:
     """Make every edit whose span does not overlap an earlier one; return the new text, the edits made and
     the edits left for another pass (overlapping, or whose span did not round-trip through LibCST)."""
-    for edit in edits:
-        edit.start, edit.end = index.span(edit.node)
     newline = newline_of(source)
     made: list[Edit] = []
     left: list[Edit] = []
+    spanned: list[Edit] = []
+    for edit in edits:
+        span = line_span(source, index, edit.node) if edit.by_lines else index.span(edit.node)
+        if span is None:
+            left.append(edit)
+        else:
+            edit.start, edit.end = span
+            spanned.append(edit)
+    edits = spanned
     pieces: list[str] = []
     cursor = 0
     for edit in sorted(edits, key=lambda e: (e.start, -e.end)):

@@ -191,3 +191,50 @@ def test_two_fixes_needing_one_import_add_it_once():
     result = fix_code(source, [_RenameOld])
     assert result.output == ("import os\nfrom aws_cdk import Duration\nf(new=Duration.seconds(1))\n"
                              "f(new=Duration.seconds(2))\n")
+
+
+def _statement(source: str, kind: type) -> ast.stmt:
+    return next(n for n in ast.walk(ast.parse(source)) if isinstance(n, kind))
+
+
+def test_whole_lines_edit_removes_a_statement_and_keeps_neighbours_and_comments():
+    source = "def f():\r\n    # keep\r\n    x = 1  # gone with it\r\n    y = 2\r\n"
+    node = _statement(source, ast.Assign)
+    new, made, _ = apply_edits(source, LineIndex(source), [Edit(node, lambda n: cst.RemovalSentinel.REMOVE, 0,
+                                                                whole_lines=True)])
+    assert made and new == "def f():\r\n    # keep\r\n    y = 2\r\n"
+
+
+def test_whole_lines_edit_of_a_block_statement_is_dedented_and_reindented():
+    source = 'class A:\n\tdef f(self):\n\t\tdoc = """\n\t\tkept\n\t\t"""\n\n\t\treturn 1\n\tz = 3\n'
+    node = _statement(source, ast.FunctionDef)
+
+    def build(function):
+        extra = cst.parse_statement("y = 2\n")
+        return function.with_changes(body=function.body.with_changes(body=[*function.body.body, extra]))
+
+    new, made, _ = apply_edits(source, LineIndex(source), [Edit(node, build, 0)])
+    assert made and new == ('class A:\n\tdef f(self):\n\t\tdoc = """\n\t\tkept\n\t\t"""\n\n\t\treturn 1\n'
+                            '\t\ty = 2\n\tz = 3\n')
+
+
+def test_whole_lines_edit_can_add_statements():
+    source = "if x:\n    a = 1\n"
+    node = _statement(source, ast.Assign)
+    new, made, _ = apply_edits(source, LineIndex(source), [Edit(
+        node, lambda line: cst.FlattenSentinel([line, cst.parse_statement("b = 2\n")]), 0, whole_lines=True)])
+    assert made and new == "if x:\n    a = 1\n    b = 2\n"
+
+
+@pytest.mark.parametrize("source", [
+    "class A:\n    def f():\n        s = '''\nnot indented\n'''\n",  # a string line less indented
+    "a = 1; b = 2\n",  # another statement on the line
+    "if x: a = 1\n",  # the statement shares its line with the `if`
+])
+def test_whole_lines_edit_bails_out_where_lines_are_shared_or_strings_unindented(source):
+    tree = ast.parse(source)
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    node = functions[0] if functions else [n for n in ast.walk(tree) if isinstance(n, ast.Assign)][-1]
+    new, made, left = apply_edits(source, LineIndex(source), [Edit(node, lambda n: cst.RemovalSentinel.REMOVE, 0,
+                                                                   whole_lines=True)])
+    assert not made and left and new == source
