@@ -286,16 +286,22 @@ class SourceView:
     """
 
     def __init__(self, source: str, tree: _ast.Module | None = None, path: str | None = None) -> None:
+        from cdkfix.rule import stdlib_tree
+
         self.source = source
         self.path = path
-        self.tree = tree if tree is not None else _ast.parse(source)
+        self.tree = tree if tree is not None else stdlib_tree(source)
         self.lines = source.splitlines(keepends=True)
-        self.parents: dict[_ast.AST, _ast.AST] = {}
-        for node in _ast.walk(self.tree):
-            for child in _ast.iter_child_nodes(node):
-                self.parents[child] = node
-        self.imports: dict[str, str] = {}
-        for node in _ast.walk(self.tree):
+        self._parents: dict[_ast.AST, _ast.AST] | None = None
+        self._bindings: dict[_ast.AST, dict[str, list[Binding]]] = {}
+        self._positions: dict[tuple[int, int], list[_ast.AST]] | None = None
+        self._calls: list[_ast.Call] | None = None
+        scan = prescan(source)
+        if scan is not None and scan.tree is self.tree:
+            self.imports: dict[str, str] = dict(scan.imports)  # the same walk, already done
+            return
+        self.imports = {}
+        for node in _walk(self.tree):
             if isinstance(node, _ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -307,9 +313,16 @@ class SourceView:
                 for alias in node.names:
                     if alias.name != "*":
                         self.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        self._bindings: dict[_ast.AST, dict[str, list[Binding]]] = {}
-        self._positions: dict[tuple[int, int], list[_ast.AST]] | None = None
-        self._calls: list[_ast.Call] | None = None
+
+    @property
+    def parents(self) -> dict[_ast.AST, _ast.AST]:
+        """Each node's parent (computed on first use: many rules only read imports and calls)."""
+        if self._parents is None:
+            self._parents = {}
+            for node in _walk(self.tree):
+                for child in _ast.iter_child_nodes(node):
+                    self._parents[child] = node
+        return self._parents
 
     # -- text and positions ------------------------------------------------------------------------------
     def text(self, node: _ast.AST) -> str:
@@ -347,7 +360,9 @@ class SourceView:
     def calls(self) -> list[_ast.Call]:
         """Every call in the file (computed once)."""
         if self._calls is None:
-            self._calls = [node for node in _ast.walk(self.tree) if isinstance(node, _ast.Call)]
+            scan = prescan(self.source)
+            self._calls = (list(scan.calls) if scan is not None and scan.tree is self.tree
+                           else [node for node in _walk(self.tree) if isinstance(node, _ast.Call)])
         return self._calls
 
     def parent(self, node: _ast.AST) -> _ast.AST | None:
@@ -900,7 +915,7 @@ class Prescan:
     def parents(self) -> dict[int, _ast.AST]:
         """``id(node)`` -> its parent node (computed on first use)."""
         parents: dict[int, _ast.AST] = {}
-        for node in _ast.walk(self.tree):
+        for node in _walk(self.tree):
             for child in _ast.iter_child_nodes(node):
                 parents[id(child)] = node
         return parents
