@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -87,13 +86,6 @@ def parse(source: str) -> cst.Module:
         raise SourceSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1) from None
 
 
-def _quiet_compile(code: str, name: str) -> None:
-    # SyntaxWarnings ("'list' object is not callable") are the user's business, not cdkfix output.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        compile(code, name, "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
-
-
 def _check_syntax(source: str) -> None:
     try:
         stdlib_tree(source)  # the parse the prefilters made (cached), else the same parse
@@ -105,7 +97,7 @@ def _check_syntax(source: str) -> None:
 
 def _compiles(code: str) -> str | None:
     try:
-        _quiet_compile(code, "<cdkfix output>")
+        stdlib_tree(code)  # the parse the last pass's prefilters made of this text (cached), else a new one
     except (SyntaxError, ValueError) as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
