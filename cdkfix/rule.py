@@ -525,7 +525,7 @@ class AstRule(Rule):
 
     def run(self, source: str) -> str:
         """Check ``source`` and return it with this rule's applicable fixes made; findings go to the context."""
-        from cdkfix.spans import LineIndex, add_imports, apply_edits
+        from cdkfix.spans import LineIndex, add_imports, apply_edits, header_end
         from codemods._helpers import prescan
 
         self.source, self.scan = source, prescan(source)
@@ -541,6 +541,10 @@ class AstRule(Rule):
         requests = list(dict.fromkeys(self._committed + [request for edit in self._edits if edit not in left
                                                          for request in edit.imports]))
         if requests:
+            made = [edit for edit in self._edits if edit not in left]
+            cut = header_end(source, self.tree)
+            if cut is not None and all(edit.start >= cut for edit in made):
+                return add_imports(output, self.tree, requests, cut=cut)  # the header is as it was
             try:
                 tree = stdlib_tree(output) if output != source else self.tree
             except (SyntaxError, ValueError):
@@ -572,8 +576,7 @@ class AstRule(Rule):
         from cdkfix.imports import SCRATCH_IMPORTS
 
         # Imports already promised by earlier fixes count as there: two fixes needing one module share it.
-        known = self._committed + [r for edit in self._edits for r in edit.imports] + self._staged + (
-            self._building.imports if self._building else [])
+        known = self.promised_imports + self._staged + (self._building.imports if self._building else [])
         box = CodemodContext(scratch={SCRATCH_IMPORTS: list(known)})
         spelled = ask(box)
         new = box.scratch[SCRATCH_IMPORTS][len(known):]
@@ -600,8 +603,25 @@ class AstRule(Rule):
     def queue(self, edit) -> None:
         """Queue an :class:`cdkfix.spans.Edit` the rule built itself: a fix reported on one node and made on
         another (a call's grouping parentheses, the statement a note goes above), or one edit for several
-        findings. ``edit.finding`` is the index of the finding withdrawn if the edit cannot be made."""
+        findings. ``edit.finding`` is the index of the finding withdrawn if the edit cannot be made. As in
+        :meth:`rewrite`, names spelled inside ``edit.build`` stage their imports on this edit."""
+        edit.build = self._builder(edit.build)
         self._edits.append(edit)
+
+    @property
+    def promised_imports(self) -> list:
+        """The imports this run's fixes so far will add (:meth:`record_fix`'s, :meth:`commit_staged_imports`',
+        and those of the queued edits), in order: what a rule that asks ``cdkfix.imports.ensure_*`` itself
+        passes as the imports already there (see :meth:`use_name`)."""
+        return self._committed + [request for edit in self._edits for request in edit.imports]
+
+    def commit_staged_imports(self, keep: bool = True) -> None:
+        """Settle the imports staged since the last fix, for a rule that records its fixes itself (``fix`` on
+        LibCST nodes of a span it parsed, then :meth:`queue`): with ``keep`` they go with this run's output
+        whatever becomes of the queued edits, as :meth:`record_fix`'s do; without, they are dropped."""
+        staged, self._staged = self._staged, []
+        if keep:
+            self._committed.extend(request for request in staged if request not in self._committed)
 
     @property
     def findings_so_far(self) -> list[Finding]:

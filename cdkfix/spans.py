@@ -229,11 +229,11 @@ def _holds_imports(node: ast.stmt) -> bool:
         isinstance(inner, (ast.Import, ast.ImportFrom)) for inner in ast.walk(node))
 
 
-def add_imports(source: str, tree: ast.Module, requests: Sequence[ImportRequest]) -> str:
-    """``source`` with the requested imports added by :func:`cdkfix.imports.apply_imports`, which sees only the
-    import header: the top-level statements up to the last one holding an import (at least the first)."""
-    if not requests:
-        return source
+def header_end(source: str, tree: ast.Module) -> int | None:
+    """Where the file's import header ends: after the line of the last top-level statement holding an import
+    (at least the first statement). None when it cannot be cut cleanly (a block statement last, whose
+    trailing comments LibCST may keep with it, or a next statement on the same line): then the whole file is
+    the header."""
     body = tree.body
     last = 0
     for position, statement in enumerate(body):
@@ -241,9 +241,18 @@ def add_imports(source: str, tree: ast.Module, requests: Sequence[ImportRequest]
             last = position
     if not body or isinstance(body[last], COMPOUND) \
             or (last + 1 < len(body) and body[last + 1].lineno == body[last].end_lineno):
-        # A compound last statement (its block's trailing comments) or a next statement sharing the line:
-        # the header cannot be cut cleanly, so the whole file is the header.
+        return None
+    return LineIndex(source).line_end(body[last].end_lineno)  # type: ignore[arg-type]
+
+
+def add_imports(source: str, tree: ast.Module, requests: Sequence[ImportRequest], *,
+                cut: int | None = None) -> str:
+    """``source`` with the requested imports added by :func:`cdkfix.imports.apply_imports`, which sees only the
+    import header (:func:`header_end` of ``tree``, or ``cut`` when the caller knows it)."""
+    if not requests:
+        return source
+    if cut is None:
+        cut = header_end(source, tree)
+    if cut is None:
         return apply_imports(cst.parse_module(source), list(requests)).code
-    cut = LineIndex(source).line_end(body[last].end_lineno)  # type: ignore[arg-type]
-    header = cst.parse_module(source[:cut])
-    return apply_imports(header, list(requests)).code + source[cut:]
+    return apply_imports(cst.parse_module(source[:cut]), list(requests)).code + source[cut:]
