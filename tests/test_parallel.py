@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
-from cdkfix.parallel import WorkerSpec, chunked, options_from_spec, run_files, spec_for
+from cdkfix.parallel import WorkerSpec, chunked, default_start_method, options_from_spec, run_files, spec_for
 from cdkfix.registry import all_rules, select_rules
 from cdkfix.rule import Rule, RuleOptions
 from cdkfix.runner import RunOptions
@@ -183,3 +185,16 @@ def test_a_worker_that_cannot_load_the_rules_reports_it_per_file(tmp_path):
     for outcome in outcomes:
         assert len(outcome.errors) == 1 and "could not load the rules" in outcome.errors[0]
         assert "CDK999" in outcome.errors[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is the default on Linux only")
+def test_workers_are_forked_only_while_no_other_thread_runs():
+    assert default_start_method() == "fork"
+    release = threading.Event()
+    worker = threading.Thread(target=release.wait)
+    worker.start()
+    try:
+        assert default_start_method() in ("forkserver", "spawn")
+    finally:
+        release.set()
+        worker.join()
