@@ -3,7 +3,9 @@
 Rules never import each other (CONTRIBUTING.md), so the machinery that types a receiver (``bucket`` in
 ``bucket.add_lifecycle_rule(...)``, ``self.alb`` in ``self.alb.add_listener(...)``) through imports,
 variables and ``self.x`` assignments lives here: the stdlib-``ast`` half for prefilters
-(:func:`prescan_receiver_types`) and the LibCST half for traversals (:class:`ReceiverTypes`).
+(:func:`prescan_receiver_types`), the LibCST half for traversals (:class:`ReceiverTypes`) and its stdlib twin
+for :class:`cdkfix.rule.AstRule` s (:class:`AstReceiverTypes`). :class:`CallSpans` runs a rule's LibCST
+call-level logic (a ``leave_Call``) on a parse of each outermost candidate call only.
 """
 
 from __future__ import annotations
@@ -13,7 +15,18 @@ from collections.abc import Callable, Iterator
 
 import libcst as cst
 
-from codemods._helpers import index, statement_bindings, walk_statements
+from codemods._helpers import (
+    ast_dotted,
+    ast_indented_block,
+    ast_parameters,
+    ast_statement_bindings,
+    ast_walk_statements,
+    dotted_name,
+    index,
+    parse_expression_text,
+    statement_bindings,
+    walk_statements,
+)
 
 #: The packages whose names the API index describes.
 ROOTS = ("aws_cdk", "constructs")
@@ -216,3 +229,326 @@ class ReceiverTypes:
             qualified = self._imported(value.func) if isinstance(value, cst.Call) else None
             self._value_types[key] = type_of_qualified(self.api, qualified) if qualified is not None else None
         return self._value_types[key]
+
+
+# -- the stdlib twin of ReceiverTypes, for an AstRule ----------------------------------------------------------
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def ast_scope_bindings(scope: ast.AST, lines) -> dict[str, list[ast.expr | None]]:
+    """:func:`scope_bindings` on the stdlib tree: values bound to names in a function (its parameters
+    included) or the module. ``None`` stands for a binding whose value is unknown. ``lines`` is the rule's
+    :class:`cdkfix.spans.LineIndex` (a body after the ``def``'s colon is not looked into, as LibCST's view)."""
+    values: dict[str, list[ast.expr | None]] = {}
+    if isinstance(scope, _FUNCTIONS):
+        for name in ast_parameters(scope.args):
+            values.setdefault(name, []).append(None)
+        body = scope.body if ast_indented_block(scope.body, lines) else []
+    else:
+        body = scope.body  # type: ignore[attr-defined]
+    for name, value, _ in ast_statement_bindings(body, nested=False):
+        values.setdefault(name, []).append(value)
+    return values
+
+
+def ast_self_attributes(cls: ast.ClassDef, lines) -> dict[str, list[ast.expr | None]]:
+    """:func:`self_attributes` on the stdlib tree: ``self.<attr> = value`` in the methods of one class (nested
+    classes excluded). ``None`` stands for a value the rule cannot see (an unpacked tuple, ``+=``)."""
+    values: dict[str, list[ast.expr | None]] = {}
+
+    def bind(target: ast.expr, value: ast.expr | None) -> None:
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            values.setdefault(target.attr, []).append(value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                bind(element.value if isinstance(element, ast.Starred) else element, None)
+
+    if not ast_indented_block(cls.body, lines):
+        return values
+    for method in cls.body:
+        if not isinstance(method, _FUNCTIONS) or not ast_indented_block(method.body, lines):
+            continue
+        for node in ast_walk_statements(method.body, nested=False):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    bind(target, node.value)
+            elif isinstance(node, ast.AnnAssign):
+                bind(node.target, node.value)
+            elif isinstance(node, ast.AugAssign):
+                bind(node.target, None)
+    return values
+
+
+class AstReceiverTypes:
+    """Mixin for a :class:`cdkfix.rule.AstRule`: :class:`ReceiverTypes` on the stdlib tree.
+
+    ``self._type_of(receiver, at)`` is the CDK type of a receiver expression read at the node ``at`` (its
+    call), when its value is visible in the innermost enclosing function (its parameters included) or the
+    module, or, for ``self.<attr>``, in the methods of the innermost enclosing class. ``self._imported(node)``
+    is the qualified CDK name an expression spells through the file's imports when trustworthy (its first
+    name bound nowhere but by a module-level import). Put it before ``AstRule`` in the bases; its caches
+    live for one :meth:`run`.
+    """
+
+    def run(self, source: str) -> str:
+        """Reset the per-run caches, then run the rule."""
+        self._api = None
+        self._scopes: list[tuple[tuple[int, int], tuple[int, int], ast.AST]] | None = None
+        self._bindings: dict[int, dict[str, list[ast.expr | None]]] = {}
+        self._value_types: dict[int, object] = {}
+        return super().run(source)  # type: ignore[misc]
+
+    @property
+    def api(self):
+        """The run's API index, loaded on first use (a file with no CDK call never pays for it)."""
+        if self._api is None:
+            self._api = index(self.options)  # type: ignore[attr-defined]
+        return self._api
+
+    def _imported(self, node: ast.expr) -> str | None:
+        """The qualified CDK name (under :data:`ROOTS`) ``node`` spells through the file's imports, or None
+        when it is no such name or its first name is rebound (``codemods._helpers.rebound_head``'s test)."""
+        dotted = ast_dotted(node)
+        resolved = self.imports.resolve_dotted(dotted)  # type: ignore[attr-defined]
+        if resolved is None or resolved.partition(".")[0] not in ROOTS:
+            return None
+        return None if dotted.partition(".")[0] in self.scan.rebound_names else resolved  # type: ignore[union-attr, attr-defined]
+
+    def _type_of(self, node: ast.expr, at: ast.AST):
+        """The CDK type of a receiver expression read at ``at``, when its value is visible; else None."""
+        if isinstance(node, ast.Call):
+            return self._type_of_value(node)
+        if isinstance(node, ast.Name):
+            # An imported name is a module or class, not a value this machinery can type.
+            if node.id in self.imports.bindings:  # type: ignore[attr-defined]
+                return None
+            function = self._enclosing(at, _FUNCTIONS)
+            values = self._bound(function).get(node.id) if function is not None else None
+            if values is None:
+                values = self._bound(self.tree).get(node.id)  # type: ignore[attr-defined]
+            return self._single_type(values)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            cls = self._enclosing(at, ast.ClassDef)
+            if cls is None:
+                return None
+            return self._single_type(self._bound(cls).get(node.attr))
+        return None
+
+    def _enclosing(self, at: ast.AST, kinds):
+        """The innermost function or class of ``kinds`` whose statement (decorators included) holds ``at``:
+        what a traversal's scope stack says there, read from positions (no parent map needed)."""
+        if self._scopes is None:
+            scopes = []
+            for scope in (*self.scan.functions, *self.scan.classes):  # type: ignore[attr-defined]
+                first = min([scope, *scope.decorator_list], key=lambda n: (n.lineno, n.col_offset))
+                scopes.append(((first.lineno, first.col_offset), (scope.end_lineno, scope.end_col_offset), scope))
+            scopes.sort(key=lambda item: item[0])
+            self._scopes = scopes
+        position = (at.lineno, at.col_offset)  # type: ignore[attr-defined]
+        found = None
+        for start, end, scope in self._scopes:
+            if start > position:
+                break
+            if position < end and isinstance(scope, kinds):
+                found = scope  # a later start inside is a deeper scope
+        return found
+
+    def _bound(self, scope: ast.AST) -> dict[str, list[ast.expr | None]]:
+        key = id(scope)
+        if key not in self._bindings:
+            lines = self.lines  # type: ignore[attr-defined]
+            self._bindings[key] = (ast_self_attributes(scope, lines) if isinstance(scope, ast.ClassDef)
+                                   else ast_scope_bindings(scope, lines))
+        return self._bindings[key]
+
+    def _single_type(self, values):
+        # Every binding must be visible and agree: a name assigned two different types is left alone.
+        if not values or any(v is None for v in values):
+            return None
+        types = {id(t): t for t in (self._type_of_value(v) for v in values)}
+        if len(types) != 1:
+            return None
+        return next(iter(types.values()))
+
+    def _type_of_value(self, value: ast.expr):
+        key = id(value)
+        if key not in self._value_types:
+            self._value_types[key] = None  # guards against cycles
+            qualified = self._imported(value.func) if isinstance(value, ast.Call) else None
+            self._value_types[key] = type_of_qualified(self.api, qualified) if qualified is not None else None
+        return self._value_types[key]
+
+
+# -- LibCST call-level logic on the outermost candidate calls, for an AstRule ------------------------------------
+
+class _CallSpan:
+    """The outermost call being checked: its ``ast`` node, LibCST's parse of its text, and what places the
+    calls inside it in the file."""
+
+    def __init__(self, call: ast.Call, parsed: cst.BaseExpression, newline: str) -> None:
+        self.call, self.parsed, self.newline = call, parsed, newline
+        self.order: dict[cst.CSTNode, int] = {}  # LibCST call -> its rank in visiting order
+        self.positions = None  # LibCST positions inside the text, when ``ast`` cannot place a node
+        self._calls: list[ast.Call] | None = None
+
+    def ast_call(self, node: cst.CSTNode) -> ast.Call | None:
+        """The ``ast`` call for a LibCST call of the parsed text: the same rank in source order, checked by
+        the callee's name. None when unsure: a call inside an f-string (``ast`` may misplace those)."""
+        rank = self.order.get(node)
+        if rank is None:
+            return None
+        if self._calls is None:
+            calls: list[ast.Call] = []
+            for inner in ast.walk(self.call):
+                if isinstance(inner, ast.Call):
+                    calls.append(inner)
+                elif isinstance(inner, ast.JoinedStr) and any(isinstance(n, ast.Call) for n in ast.walk(inner)):
+                    calls = []
+                    break
+            self._calls = sorted(calls, key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
+        if rank >= len(self._calls) or not isinstance(node, cst.Call):
+            return None
+        found = self._calls[rank]
+        return found if ast_dotted(found.func) == dotted_name(node.func) else None
+
+
+class CallSpans:
+    """Mixin for a :class:`cdkfix.rule.AstRule` whose decisions are LibCST call-level logic: a ``leave_Call``
+    written for a transformer, recording findings with ``self.fix`` / ``self.report`` on LibCST nodes.
+
+    Candidate calls are found on the stdlib tree (:meth:`_is_candidate`: the rule's per-call test, given the
+    callee's qualified name through the imports, its first name not rebound); only each outermost candidate
+    call is parsed with LibCST. ``leave_Call`` runs on that parse (and on the calls inside it, when other
+    candidates are inside), findings are placed in the file through the ``ast`` calls, and the call's text is
+    replaced when a fix was applied: one edit for every fix made inside the call. Imports staged by those
+    fixes are committed (not kept on the edit), so a later call spells the same names the same way, as one
+    LibCST pass over the module did. Put it before ``AstRule`` in the bases.
+    """
+
+    def _is_candidate(self, api, call: ast.Call, qualified: str) -> bool:
+        """Whether ``leave_Call`` may find anything in ``call``, a call of ``qualified``."""
+        raise NotImplementedError
+
+    def check(self) -> None:
+        """Run ``leave_Call`` on a LibCST parse of each outermost candidate call."""
+        from cdkfix.spans import newline_of
+
+        api = index(self.options)  # type: ignore[attr-defined]
+        self._groups: list[tuple[object, list[int]]] = []
+        candidates = sorted((call for call in self.scan.calls if self._candidate(api, call)),  # type: ignore[attr-defined]
+                            key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
+        outermost: list[list] = []  # [call, whether other candidates are inside it]
+        for call in candidates:
+            last = outermost[-1][0] if outermost else None
+            if last is None or (call.lineno, call.col_offset) >= (last.end_lineno, last.end_col_offset):
+                outermost.append([call, False])
+            else:
+                outermost[-1][1] = True
+        newline = newline_of(self.source)  # type: ignore[attr-defined]
+        for call, nested in outermost:
+            self._check_call(call, newline, nested)
+
+    def _candidate(self, api, call: ast.Call) -> bool:
+        """A CDK callee through the imports (not a rebound name) that :meth:`_is_candidate` accepts."""
+        dotted = ast_dotted(call.func)
+        qualified = self.imports.resolve_dotted(dotted)  # type: ignore[attr-defined]
+        if qualified is None or not self._is_candidate(api, call, qualified):
+            return False
+        return dotted.partition(".")[0] not in self.scan.rebound_names  # type: ignore[union-attr, attr-defined]
+
+    def _check_call(self, call: ast.Call, newline: str, nested: bool) -> None:
+        """Parse ``call``'s text with LibCST, run ``leave_Call`` over it (findings are recorded as it goes) and
+        queue the rewritten text when a fix was applied. ``leave_Call`` does nothing on a call that is not a
+        candidate, so without candidates inside (``nested``) the parsed call is not traversed."""
+        from cdkfix.spans import Edit
+
+        start, end = self.lines.span(call)  # type: ignore[attr-defined]
+        parsed = parse_expression_text(self.source[start:end])  # type: ignore[attr-defined]
+        if parsed is None:
+            return  # not an expression LibCST parses on its own: leave the call alone
+        self._span = _CallSpan(call, parsed, newline)
+        findings = self.findings_so_far  # type: ignore[attr-defined]
+        first = len(findings)
+        if nested:
+            new = parsed.visit(self)  # type: ignore[arg-type]
+        else:
+            self._span.order[parsed] = 0
+            new = self.leave_Call(parsed, parsed)  # type: ignore[attr-defined]
+        applied = [i for i in range(first, len(findings)) if findings[i].applied]
+        self.commit_staged_imports(keep=bool(applied))  # type: ignore[attr-defined]
+        if not applied:
+            return
+        # One edit carries every fix made inside the call (its own and its nested calls', recorded above with
+        # their positions), where ``rewrite`` records one finding per edit. Its text is the very text parsed
+        # here, so the builder returns the node already rewritten.
+        edit = Edit(call, lambda _parsed, new=new: new, applied[0])
+        self.queue(edit)  # type: ignore[attr-defined]
+        self._groups.append((edit, applied))
+
+    def run(self, source: str) -> str:
+        """``AstRule.run``; when a call's edit cannot be made (its text does not survive LibCST), every fix
+        recorded inside that call is withdrawn, not only the first."""
+        import dataclasses
+
+        output = super().run(source)  # type: ignore[misc]
+        findings = self.findings_so_far  # type: ignore[attr-defined]
+        for edit, applied in self._groups:
+            if not findings[edit.finding].applied:  # type: ignore[attr-defined]
+                for i in applied:
+                    findings[i] = dataclasses.replace(findings[i], applied=False)
+        return output
+
+    # -- positions and suppressions of LibCST nodes of the parsed call ---------------------------------
+    def visit_Call(self, node: cst.Call) -> bool:
+        """Number the calls of the parsed call in visiting order (source order), to place them by ``ast``."""
+        self._span.order[node] = len(self._span.order)
+        return True
+
+    def _cst_start(self, node: cst.CSTNode) -> tuple[int, int]:
+        """1-based line and 0-based column, in the file, of a node of the call being checked (LibCST's
+        positions leave out parentheses around a node, as ``ast``'s do)."""
+        from cdkfix.rule import module_positions
+
+        span = self._span
+        found = span.ast_call(node)
+        lines = self.lines  # type: ignore[attr-defined]
+        if found is not None:
+            return found.lineno, lines.char_column(found.lineno, found.col_offset)
+        call = span.call
+        if span.positions is None:
+            wrapper = cst.Module(body=[cst.SimpleStatementLine(body=[cst.Expr(span.parsed)])],
+                                 default_newline=span.newline)
+            span.positions = module_positions(wrapper)
+        inner = span.positions[node].start
+        column = lines.char_column(call.lineno, call.col_offset) if inner.line == 1 else 0
+        return call.lineno + inner.line - 1, column + inner.column
+
+    def position(self, node) -> tuple[int, int]:
+        """1-based line and column of an ``ast`` node, or of a LibCST node of the call being checked."""
+        if isinstance(node, cst.CSTNode):
+            line, column = self._cst_start(node)
+            return line, column + 1
+        return super().position(node)  # type: ignore[misc]
+
+    def _suppressed(self, node) -> bool:
+        from cdkfix.rule import SCRATCH_SUPPRESSED
+
+        if not isinstance(node, cst.CSTNode):
+            return super()._suppressed(node)  # type: ignore[misc]
+        suppressed = self.context.scratch.get(SCRATCH_SUPPRESSED)  # type: ignore[attr-defined]
+        if not suppressed or not getattr(suppressed, "by_line", True):
+            return False
+        return suppressed.suppresses(self.code, self.name, self._cst_start(node)[0])  # type: ignore[attr-defined]
+
+    def report(self, node, message: str, *, suggestion: str | None = None) -> None:
+        """Record a finding without a fix; the imports staged by another fix of the same call stay staged."""
+        from cdkfix.rule import Rule
+
+        Rule.report(self, node, message, suggestion=suggestion)  # type: ignore[arg-type]
+
+    def _rebound_head(self, node: cst.BaseExpression) -> bool:
+        """``codemods._helpers.rebound_head`` for a LibCST node of the call being checked: the first name of
+        ``node`` is bound other than by a module-level import somewhere in the file."""
+        dotted = dotted_name(node)
+        return dotted is None or dotted.split(".", 1)[0] in self.scan.rebound_names  # type: ignore[attr-defined]

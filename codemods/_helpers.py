@@ -531,6 +531,142 @@ def ast_has_star_kwargs(call: _ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords)
 
 
+# -- the stdlib twins of the statement helpers above (walk_statements, statement_bindings, rebound_names) ----
+# An AstRule reads the stdlib tree; these answer what the LibCST helpers answered for a LibCST rule, with the
+# same walk (statements only, never expressions nor ``match`` cases) and the same bindings.
+
+_AST_FUNCTIONS = (_ast.FunctionDef, _ast.AsyncFunctionDef)
+_AST_TRIES = (_ast.Try,) + ((_ast.TryStar,) if hasattr(_ast, "TryStar") else ())
+_AST_LOOPS_AND_IFS = (_ast.If, _ast.While, _ast.For, _ast.AsyncFor)
+
+
+def ast_target_names(node: _ast.AST) -> Iterator[str]:
+    """Names bound by an ``ast`` assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind
+    none (:func:`_target_names` on the stdlib tree)."""
+    if isinstance(node, _ast.Name):
+        yield node.id
+    elif isinstance(node, (_ast.Tuple, _ast.List)):
+        for element in node.elts:
+            yield from ast_target_names(element)
+    elif isinstance(node, _ast.Starred):
+        yield from ast_target_names(node.value)
+
+
+def ast_parameters(arguments: _ast.arguments) -> list[str]:
+    """The names of a function's parameters (``*args`` and ``**kwargs`` included)."""
+    names = [arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+    names.extend(arg.arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None)
+    return names
+
+
+def ast_walk_statements(body: list[_ast.stmt], *, nested: bool = True) -> Iterator[_ast.AST]:
+    """Every statement of ``body`` depth first, and every ``except`` handler (:func:`walk_statements` on the
+    stdlib tree, in its order: a ``try``'s handlers before its body, then ``else`` and ``finally``).
+
+    Never descends into expressions nor ``match`` cases. With ``nested=False`` the bodies of functions and
+    classes met on the way are not entered (the ``def``/``class`` statement itself is yielded)."""
+    for statement in body:
+        yield statement
+        kind = type(statement)
+        if kind in _AST_FUNCTIONS or kind is _ast.ClassDef:
+            if nested:
+                yield from ast_walk_statements(statement.body, nested=nested)
+        elif kind in _AST_LOOPS_AND_IFS:
+            yield from ast_walk_statements(statement.body, nested=nested)
+            yield from ast_walk_statements(statement.orelse, nested=nested)
+        elif kind is _ast.With or kind is _ast.AsyncWith:
+            yield from ast_walk_statements(statement.body, nested=nested)
+        elif kind in _AST_TRIES:
+            for handler in statement.handlers:
+                yield handler
+                yield from ast_walk_statements(handler.body, nested=nested)
+            yield from ast_walk_statements(statement.body, nested=nested)
+            yield from ast_walk_statements(statement.orelse, nested=nested)
+            yield from ast_walk_statements(statement.finalbody, nested=nested)
+
+
+def ast_statement_bindings(body: list[_ast.stmt], *, nested: bool = True) -> Iterator[tuple[str, _ast.expr | None, _ast.AST]]:
+    """``(name, value, node)`` for every binding the statements of ``body`` make (:func:`statement_bindings`
+    on the stdlib tree).
+
+    ``value`` is the right-hand side of a plain or annotated assignment to a name, else None (parameters,
+    loop and ``with`` targets, augmented assignments, ``except ... as``, imports, ``def``/``class`` names).
+    Bindings inside expressions (``:=``, comprehension variables) are not seen. With ``nested=False`` nested
+    function and class bodies are skipped (their names are still yielded, their parameters are not)."""
+    for node in ast_walk_statements(body, nested=nested):
+        kind = type(node)
+        if kind is _ast.Assign:
+            for target in node.targets:
+                plain = isinstance(target, _ast.Name)
+                for name in ast_target_names(target):
+                    yield name, node.value if plain else None, node
+        elif kind is _ast.AnnAssign:
+            if node.value is not None:
+                plain = isinstance(node.target, _ast.Name)
+                for name in ast_target_names(node.target):
+                    yield name, node.value if plain else None, node
+        elif kind is _ast.AugAssign:
+            for name in ast_target_names(node.target):
+                yield name, None, node
+        elif kind is _ast.Import or kind is _ast.ImportFrom:
+            for alias in node.names:
+                if alias.name != "*":
+                    yield (alias.asname or alias.name.split(".")[0]), None, node  # `import a.b` binds `a`
+        elif kind in _AST_FUNCTIONS or kind is _ast.ClassDef:
+            yield node.name, None, node
+            if nested and kind is not _ast.ClassDef:
+                for name in ast_parameters(node.args):
+                    yield name, None, node
+        elif kind is _ast.For or kind is _ast.AsyncFor:
+            for name in ast_target_names(node.target):
+                yield name, None, node
+        elif kind is _ast.With or kind is _ast.AsyncWith:
+            for item in node.items:
+                if item.optional_vars is not None:
+                    for name in ast_target_names(item.optional_vars):
+                        yield name, None, node
+        elif kind is _ast.ExceptHandler:
+            if node.name:
+                yield node.name, None, node
+
+
+def ast_rebound_names(tree: _ast.Module) -> frozenset[str]:
+    """:func:`rebound_names` on the stdlib tree: names the module binds other than by a module-level import
+    (also one inside a top-level ``if``/``try``/``with``/``for``/``while``). A local ``s3 = ...`` or a
+    parameter ``logs`` makes ``s3.X``/``logs.X`` untrustworthy as a reference to an imported module.
+    Scope-blind, so conservative. An AstRule asks :attr:`Prescan.rebound_names` (computed once per file)."""
+    module_imports = {id(node) for node in ast_walk_statements(tree.body, nested=False)
+                      if isinstance(node, (_ast.Import, _ast.ImportFrom))}
+    return frozenset(name for name, _, node in ast_statement_bindings(tree.body) if id(node) not in module_imports)
+
+
+def ast_indented_block(body: list[_ast.stmt], lines) -> bool:
+    """Whether a block starts on a line of its own (LibCST's ``IndentedBlock``) rather than after its header's
+    colon (``def f(): return 1``, LibCST's ``SimpleStatementSuite``). ``lines`` is the rule's
+    :class:`cdkfix.spans.LineIndex`."""
+    if not body:
+        return True
+    first = body[0]
+    return not lines.line_text(first.lineno)[:lines.char_column(first.lineno, first.col_offset)].strip()
+
+
+def parse_expression_text(text: str) -> cst.BaseExpression | None:
+    """LibCST's node for an expression's source ``text`` (an ``ast`` node's span), or None when LibCST does not
+    parse it. Parsed in parentheses, so a span over several lines parses on its own, as
+    :mod:`cdkfix.spans` parses an edit's span; the parentheses are not part of the result."""
+    try:
+        parsed = cst.parse_expression(f"({text})")
+    except (cst.ParserSyntaxError, SyntaxError, ValueError):
+        return None
+    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
+
+
+def parse_call_text(text: str) -> cst.Call | None:
+    """:func:`parse_expression_text` for a call's source text: None unless it is a call."""
+    parsed = parse_expression_text(text)
+    return parsed if isinstance(parsed, cst.Call) else None
+
+
 _VIEWS: _weakref.WeakKeyDictionary = _weakref.WeakKeyDictionary()
 
 
@@ -910,6 +1046,11 @@ class Prescan:
     @_functools.cached_property
     def _lines(self) -> list[str]:
         return _SOURCE_LINE.findall(self.source)  # split as ``ast`` counts lines (not str.splitlines)
+
+    @_functools.cached_property
+    def rebound_names(self) -> frozenset[str]:
+        """:func:`ast_rebound_names` of the tree (computed on first use, shared by the rules of a run)."""
+        return ast_rebound_names(self.tree)
 
     @_functools.cached_property
     def parents(self) -> dict[int, _ast.AST]:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
+import ast as _ast
 import re
 
 import libcst as cst
 
 from cdkfix.imports import expr
-from cdkfix.rule import SCRATCH_FINDINGS, SCRATCH_SUPPRESSED, AstRule, Case, Rule, module_positions
-from cdkfix.spans import Edit, newline_of
-import ast as _ast
-
+from cdkfix.rule import AstRule, Case
+from codemods._callees import CallSpans
 from codemods._helpers import (
-    ast_dotted,
     call_signature,
     dotted_name,
     index,
@@ -72,7 +69,7 @@ def _short(typeref: str) -> str:
     return typeref.rsplit(".", 1)[-1]
 
 
-class DurationAndRequiredArgs(AstRule):
+class DurationAndRequiredArgs(CallSpans, AstRule):
     """Wraps a number passed for a ``Duration`` prop in ``Duration.<unit>(...)``; fills or reports required
     arguments a call leaves out.
 
@@ -99,7 +96,8 @@ class DurationAndRequiredArgs(AstRule):
 
     Candidate calls are found on the stdlib tree (an :class:`~cdkfix.rule.AstRule`, with the prefilter's
     test per call); only each outermost candidate call is parsed with LibCST, the call-level logic runs on
-    that parse (and on the calls inside it), and the call's text is replaced when a fix was applied.
+    that parse (and on the calls inside it), and the call's text is replaced when a fix was applied
+    (:class:`codemods._callees.CallSpans`).
     """
 
     code = "CDK105"
@@ -273,125 +271,11 @@ class DurationAndRequiredArgs(AstRule):
                     return True
         return False
 
-    # -- finding the calls on the stdlib tree ------------------------------------------------------------
-    def check(self) -> None:
-        """Run the call-level logic on a LibCST parse of each outermost call that may need a fix."""
-        api = index(self.options)
-        self._rebound: frozenset[str] | None = None
-        self._groups: list[tuple[Edit, list[int]]] = []
-        candidates = sorted((call for call in self.scan.calls if self._may_need_fix(api, call)),
-                            key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
-        outermost: list[list] = []  # [call, whether other candidates are inside it]
-        for call in candidates:
-            last = outermost[-1][0] if outermost else None
-            if last is None or (call.lineno, call.col_offset) >= (last.end_lineno, last.end_col_offset):
-                outermost.append([call, False])
-            else:
-                outermost[-1][1] = True
-        newline = newline_of(self.source)
-        for call, nested in outermost:
-            self._check_call(call, newline, nested)
-
-    def _may_need_fix(self, api, call: _ast.Call) -> bool:
-        """What ``leave_Call`` needs to find anything: a CDK callee through the imports (not a rebound name)
-        given a number for a Duration or leaving out a required argument (the prefilter's test)."""
-        dotted = ast_dotted(call.func)
-        if dotted is None:
-            return False
-        head, _, rest = dotted.partition(".")
-        target = self.imports.bindings.get(head)
-        if target is None or not _may_need_fix(api, call, f"{target}.{rest}" if rest else target):
-            return False
-        return head not in self._rebound_names()
-
-    def _check_call(self, call: _ast.Call, newline: str, nested: bool) -> None:
-        """Parse ``call``'s text with LibCST, run ``leave_Call`` over it (findings are recorded as it goes) and
-        queue the rewritten text when a fix was applied. Without candidates inside (``nested``) the parsed
-        call is not traversed: ``leave_Call`` finds nothing in the calls that are not candidates."""
-        start, end = self.lines.span(call)
-        parsed = _parse_call(self.source[start:end])
-        if parsed is None:
-            return  # not an expression LibCST parses on its own: leave the call alone
-        self._span = _Span(call, parsed, newline)
-        findings = self.context.scratch.setdefault(SCRATCH_FINDINGS, [])
-        first = len(findings)
-        if nested:
-            new = parsed.visit(self)
-        else:
-            self._span.order[parsed] = 0
-            new = self.leave_Call(parsed, parsed)
-        applied = [i for i in range(first, len(findings)) if findings[i].applied]
-        staged, self._staged = self._staged, []
-        if not applied:
-            return
-        # Imports go with the fix; committed (not staged on the edit) so a later call spells the same names
-        # the same way, as one LibCST pass over the module did.
-        self._committed.extend(request for request in staged if request not in self._committed)
-        edit = Edit(call, lambda _parsed, new=new: new, applied[0])
-        self._edits.append(edit)
-        self._groups.append((edit, applied))
-
-    def run(self, source: str) -> str:
-        """:meth:`AstRule.run`; when a call's edit cannot be made (its text does not survive LibCST), every fix
-        recorded inside that call is withdrawn, not only the first."""
-        output = super().run(source)
-        findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
-        for edit, applied in self._groups:
-            if not findings[edit.finding].applied:
-                for i in applied:
-                    findings[i] = dataclasses.replace(findings[i], applied=False)
-        return output
-
-    # -- positions and suppressions of LibCST nodes of the parsed call ---------------------------------
-    def visit_Call(self, node: cst.Call) -> bool:
-        """Number the calls of the parsed call in visiting order (source order), to place them by ``ast``."""
-        self._span.order[node] = len(self._span.order)
-        return True
-
-    def _cst_start(self, node: cst.CSTNode) -> tuple[int, int]:
-        """1-based line and 0-based column, in the file, of a node of the call being checked (LibCST's
-        positions leave out parentheses around a node, as ``ast``'s do)."""
-        span = self._span
-        found = span.ast_call(node)
-        if found is not None:
-            return found.lineno, self.lines.char_column(found.lineno, found.col_offset)
-        call = span.call
-        if span.positions is None:
-            wrapper = cst.Module(body=[cst.SimpleStatementLine(body=[cst.Expr(span.parsed)])],
-                                 default_newline=span.newline)
-            span.positions = module_positions(wrapper)
-        inner = span.positions[node].start
-        column = self.lines.char_column(call.lineno, call.col_offset) if inner.line == 1 else 0
-        return call.lineno + inner.line - 1, column + inner.column
-
-    def position(self, node) -> tuple[int, int]:
-        """1-based line and column of an ``ast`` node, or of a LibCST node of the call being checked."""
-        if isinstance(node, cst.CSTNode):
-            line, column = self._cst_start(node)
-            return line, column + 1
-        return super().position(node)
-
-    def _suppressed(self, node) -> bool:
-        if not isinstance(node, cst.CSTNode):
-            return super()._suppressed(node)
-        suppressed = self.context.scratch.get(SCRATCH_SUPPRESSED)
-        if not suppressed or not getattr(suppressed, "by_line", True):
-            return False
-        return suppressed.suppresses(self.code, self.name, self._cst_start(node)[0])
-
-    def report(self, node, message: str, *, suggestion: str | None = None) -> None:
-        """Record a finding without a fix; the imports staged by another fix of the same call stay staged."""
-        Rule.report(self, node, message, suggestion=suggestion)
-
-    def _rebound_names(self) -> frozenset[str]:
-        if self._rebound is None:
-            self._rebound = _rebound_names(self.tree)
-        return self._rebound
-
-    def _rebound_head(self, node: cst.BaseExpression) -> bool:
-        """``_helpers.rebound_head`` for this rule: the first name of ``node`` is bound other than by an import."""
-        dotted = dotted_name(node)
-        return dotted is None or dotted.split(".", 1)[0] in self._rebound_names()
+    # -- finding the calls on the stdlib tree (``codemods._callees.CallSpans``) ---------------------------
+    def _is_candidate(self, api, call: _ast.Call, qualified: str) -> bool:
+        """What ``leave_Call`` needs to find anything: a CDK callee given a number for a Duration or leaving
+        out a required argument (the prefilter's test)."""
+        return _may_need_fix(api, call, qualified)
 
     # -- the call-level logic (LibCST) ---------------------------------------------------------------
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
@@ -554,131 +438,3 @@ def _may_need_fix(api, call: _ast.Call, qualified: str) -> bool:
            for i, p in enumerate(params)):
         return True
     return any(not p.optional and n not in passed and p.type not in _OWNED_ELSEWHERE for n, p in kwargs.items())
-
-
-def _parse_call(text: str) -> cst.BaseExpression | None:
-    """LibCST's node for an expression's source ``text``, parsed as :mod:`cdkfix.spans` parses an edit's span
-    (a text that does not survive the round trip is caught there: :meth:`DurationAndRequiredArgs.run`)."""
-    try:
-        parsed = cst.parse_expression(f"({text})")  # parentheses make a multi-line span parse on its own
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
-        return None
-    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
-
-
-class _Span:
-    """The outermost call being checked: its ``ast`` node, LibCST's parse of its text, and what places the
-    calls inside it in the file."""
-
-    def __init__(self, call: _ast.Call, parsed: cst.BaseExpression, newline: str) -> None:
-        self.call, self.parsed, self.newline = call, parsed, newline
-        self.order: dict[cst.CSTNode, int] = {}  # LibCST call -> its rank in visiting order
-        self.positions = None  # LibCST positions inside the text, when ``ast`` cannot place a node
-        self._calls: list[_ast.Call] | None = None
-
-    def ast_call(self, node: cst.CSTNode) -> _ast.Call | None:
-        """The ``ast`` call for a LibCST call of the parsed text: the same rank in source order, checked by
-        the callee's name. None when unsure: a call inside an f-string (``ast`` may misplace those)."""
-        rank = self.order.get(node)
-        if rank is None:
-            return None
-        if self._calls is None:
-            calls: list[_ast.Call] = []
-            for inner in _ast.walk(self.call):
-                if isinstance(inner, _ast.Call):
-                    calls.append(inner)
-                elif isinstance(inner, _ast.JoinedStr) and any(isinstance(n, _ast.Call) for n in _ast.walk(inner)):
-                    calls = []
-                    break
-            self._calls = sorted(calls, key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
-        if rank >= len(self._calls) or not isinstance(node, cst.Call):
-            return None
-        found = self._calls[rank]
-        return found if ast_dotted(found.func) == dotted_name(node.func) else None
-
-
-# -- ``codemods._helpers.rebound_names`` on the stdlib tree ---------------------------------------------------
-
-def _names(target: _ast.AST):
-    """Names bound by an assignment target (``codemods._helpers._target_names``)."""
-    if isinstance(target, _ast.Name):
-        yield target.id
-    elif isinstance(target, (_ast.Tuple, _ast.List)):
-        for element in target.elts:
-            yield from _names(element)
-    elif isinstance(target, _ast.Starred):
-        yield from _names(target.value)
-
-
-_DEFS = (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef)
-_TRIES = (_ast.Try,) + ((_ast.TryStar,) if hasattr(_ast, "TryStar") else ())
-
-
-def _statements(body: list[_ast.stmt], *, nested: bool = True):
-    """Every statement in ``body``, depth first, never inside expressions
-    (``codemods._helpers.walk_statements``): handlers and ``else``/``finally`` blocks included, ``match``
-    cases not; with ``nested=False`` the bodies of functions and classes are not entered."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, _DEFS) and not nested:
-            continue
-        if isinstance(stmt, _TRIES):
-            for handler in stmt.handlers:
-                yield handler
-                yield from _statements(handler.body, nested=nested)
-        if isinstance(stmt, _ast.Match):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(stmt, field, None)
-            if isinstance(block, list):
-                yield from _statements(block, nested=nested)
-
-
-def _bindings(body: list[_ast.stmt], *, nested: bool = True):
-    """``(name, value, node)`` for every binding the statements of ``body`` make
-    (``codemods._helpers.statement_bindings``)."""
-    for node in _statements(body, nested=nested):
-        if isinstance(node, _ast.Assign):
-            for target in node.targets:
-                plain = isinstance(target, _ast.Name)
-                for name in _names(target):
-                    yield name, node.value if plain else None, node
-        elif isinstance(node, _ast.AnnAssign):
-            if node.value is not None:
-                for name in _names(node.target):
-                    yield name, node.value if isinstance(node.target, _ast.Name) else None, node
-        elif isinstance(node, _ast.AugAssign):
-            for name in _names(node.target):
-                yield name, None, node
-        elif isinstance(node, (_ast.Import, _ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name == "*":
-                    continue
-                yield (alias.asname or alias.name.split(".")[0]), None, node
-        elif isinstance(node, _DEFS):
-            yield node.name, None, node
-            if nested and not isinstance(node, _ast.ClassDef):
-                yield from ((name, None, node) for name in _parameters(node.args))
-        elif isinstance(node, (_ast.For, _ast.AsyncFor)):
-            for name in _names(node.target):
-                yield name, None, node
-        elif isinstance(node, (_ast.With, _ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    for name in _names(item.optional_vars):
-                        yield name, None, node
-        elif isinstance(node, _ast.ExceptHandler) and node.name:
-            yield node.name, None, node
-
-
-def _parameters(args: _ast.arguments) -> list[str]:
-    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
-    names.extend(a.arg for a in (args.vararg, args.kwarg) if a is not None)
-    return names
-
-
-def _rebound_names(tree: _ast.Module) -> frozenset[str]:
-    """Names bound other than by a module-level import, anywhere (``codemods._helpers.rebound_names``)."""
-    module_imports = {id(node) for node in _statements(tree.body, nested=False)
-                      if isinstance(node, (_ast.Import, _ast.ImportFrom))}
-    return frozenset(name for name, _, node in _bindings(tree.body) if id(node) not in module_imports)

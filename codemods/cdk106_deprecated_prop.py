@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 import keyword as _keyword
 import re
 
@@ -11,10 +10,9 @@ import libcst as cst
 
 from cdkfix.api_index import to_python_name
 from cdkfix.imports import expr
-from cdkfix.rule import SCRATCH_FINDINGS, SCRATCH_SUPPRESSED, AstRule, Case, Rule, module_positions
-from cdkfix.spans import Edit, newline_of
+from cdkfix.rule import AstRule, Case
+from codemods._callees import CallSpans
 from codemods._helpers import (
-    ast_dotted,
     call_signature,
     dotted_name,
     index,
@@ -22,6 +20,7 @@ from codemods._helpers import (
     keyword,
     positional,
     prefilter_index,
+    parse_expression_text,
     prescan,
     without_arg,
 )
@@ -43,74 +42,6 @@ def replacements(text: str | None) -> list[str]:
             found.append(name)
     return found
 
-
-
-# -- the stdlib-tree views the LibCST transformer used to take from the whole module ----------------------
-
-def _target_names(node: ast.AST):
-    """Names bound by an ``ast`` assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind none."""
-    if isinstance(node, ast.Name):
-        yield node.id
-    elif isinstance(node, (ast.Tuple, ast.List)):
-        for element in node.elts:
-            yield from _target_names(element)
-    elif isinstance(node, ast.Starred):
-        yield from _target_names(node.value)
-
-
-def _statements(body, *, nested: bool):
-    """Every statement (and ``except`` handler) in ``body``, depth first, never into expressions; with
-    ``nested=False`` not into function and class bodies (the stdlib twin of ``_helpers.walk_statements``)."""
-    for stmt in body:
-        yield stmt
-        if not nested and isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for handler in getattr(stmt, "handlers", ()):  # try / try*
-            yield handler
-            yield from _statements(handler.body, nested=nested)
-        for block in ("body", "orelse", "finalbody"):
-            yield from _statements(getattr(stmt, block, None) or (), nested=nested)
-
-
-def _bound_names(node: ast.AST):
-    """The names one statement binds, as ``_helpers.statement_bindings`` counts them."""
-    if isinstance(node, ast.Assign):
-        for target in node.targets:
-            yield from _target_names(target)
-    elif isinstance(node, ast.AnnAssign):
-        if node.value is not None:
-            yield from _target_names(node.target)
-    elif isinstance(node, ast.AugAssign):
-        yield from _target_names(node.target)
-    elif isinstance(node, (ast.Import, ast.ImportFrom)):
-        for alias in node.names:
-            if alias.name != "*":
-                yield alias.asname or alias.name.split(".")[0]
-    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        yield node.name
-        if not isinstance(node, ast.ClassDef):
-            args = node.args
-            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
-                if arg is not None:
-                    yield arg.arg
-    elif isinstance(node, (ast.For, ast.AsyncFor)):
-        yield from _target_names(node.target)
-    elif isinstance(node, (ast.With, ast.AsyncWith)):
-        for item in node.items:
-            if item.optional_vars is not None:
-                yield from _target_names(item.optional_vars)
-    elif isinstance(node, ast.ExceptHandler):
-        if node.name is not None:
-            yield node.name
-
-
-def rebound_names(tree: ast.Module) -> frozenset[str]:
-    """``_helpers.rebound_names`` on the stdlib tree: names bound anywhere other than by a module-level import
-    (a parameter ``logs`` makes ``logs.X`` untrustworthy as a reference to the imported module)."""
-    module_imports = {id(node) for node in _statements(tree.body, nested=False)
-                      if isinstance(node, (ast.Import, ast.ImportFrom))}
-    return frozenset(name for node in _statements(tree.body, nested=True) if id(node) not in module_imports
-                     for name in _bound_names(node))
 
 
 #: One string literal (prefix, quotes, body), nothing else: not an implicit concatenation.
@@ -245,54 +176,12 @@ def string_values(scan) -> set[str]:
 
 def _parse_strings(text: str, found: set[str]) -> None:
     """Add the strings of the expression ``text`` (LibCST's view of them) to ``found``."""
-    try:
-        parsed = cst.parse_expression(f"({text})")
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
-        return
-    parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1]).visit(_Strings(found))
+    parsed = parse_expression_text(text)
+    if parsed is not None:
+        parsed.visit(_Strings(found))
 
 
-def _parse_call(text: str) -> cst.BaseExpression | None:
-    """LibCST's node for an expression's source ``text``, parsed as :mod:`cdkfix.spans` parses an edit's span
-    (a text that does not survive the round trip is caught there: :meth:`DeprecatedProp.run`)."""
-    try:
-        parsed = cst.parse_expression(f"({text})")  # parentheses make a multi-line span parse on its own
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
-        return None
-    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
-
-
-class _Span:
-    """The outermost call being checked: its ``ast`` node, LibCST's parse of its text, and what places the
-    calls inside it in the file."""
-
-    def __init__(self, call: ast.Call, parsed: cst.BaseExpression, newline: str) -> None:
-        self.call, self.parsed, self.newline = call, parsed, newline
-        self.order: dict[cst.CSTNode, int] = {}  # LibCST call -> its rank in visiting order
-        self.positions = None  # LibCST positions inside the text, when ``ast`` cannot place a node
-        self._calls: list[ast.Call] | None = None
-
-    def ast_call(self, node: cst.CSTNode) -> ast.Call | None:
-        """The ``ast`` call for a LibCST call of the parsed text: the same rank in source order, checked by
-        the callee's name. None when unsure: a call inside an f-string (``ast`` may misplace those)."""
-        rank = self.order.get(node)
-        if rank is None:
-            return None
-        if self._calls is None:
-            calls: list[ast.Call] = []
-            for inner in ast.walk(self.call):
-                if isinstance(inner, ast.Call):
-                    calls.append(inner)
-                elif isinstance(inner, ast.JoinedStr) and any(isinstance(n, ast.Call) for n in ast.walk(inner)):
-                    calls = []
-                    break
-            self._calls = sorted(calls, key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
-        if rank >= len(self._calls) or not isinstance(node, cst.Call):
-            return None
-        found = self._calls[rank]
-        return found if ast_dotted(found.func) == dotted_name(node.func) else None
-
-class DeprecatedProp(AstRule):
+class DeprecatedProp(CallSpans, AstRule):
     """Migrates a deprecated keyword or static method to the replacement its jsii deprecation text names.
 
     The API index carries each prop's and method's ``docs.deprecated`` text (``use `emptyOnDelete`
@@ -322,7 +211,8 @@ class DeprecatedProp(AstRule):
     Mechanism: the calls are found on the stdlib tree (a CDK class, struct or static method, through the
     file's imports, with a deprecated method or keyword). Only the text of each outermost such call is parsed
     with LibCST; the call-level logic below (``leave_Call``) runs over that small tree, nested calls included,
-    and the rewritten call replaces the call's text. Findings keep the positions LibCST gives the calls.
+    and the rewritten call replaces the call's text (:class:`codemods._callees.CallSpans`). Findings keep the
+    positions LibCST gives the calls.
     """
 
     code = "CDK106"
@@ -513,134 +403,21 @@ class DeprecatedProp(AstRule):
                     return True
         return False
 
-    # -- finding the calls on the stdlib tree ------------------------------------------------------------
+    # -- finding the calls on the stdlib tree (``codemods._callees.CallSpans``) ---------------------------
     def check(self) -> None:
         """Run the call-level logic on a LibCST parse of each outermost call that uses a deprecated API."""
-        api = index(self.options)
         self._strings: set[str] | None = None
-        self._rebound: frozenset[str] | None = None
-        self._groups: list[tuple[Edit, list[int]]] = []
-        candidates = sorted((call for call in self.scan.calls if self._uses_deprecated(api, call)),
-                            key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
-        outermost: list[list] = []  # [call, whether other candidates are inside it]
-        for call in candidates:
-            last = outermost[-1][0] if outermost else None
-            if last is None or (call.lineno, call.col_offset) >= (last.end_lineno, last.end_col_offset):
-                outermost.append([call, False])
-            else:
-                outermost[-1][1] = True
-        newline = newline_of(self.source)
-        for call, nested in outermost:
-            self._check_call(call, newline, nested)
+        super().check()
 
-    def _uses_deprecated(self, api, call: ast.Call) -> bool:
-        """What ``leave_Call`` needs to find anything: a CDK callee through the imports (not a rebound name),
-        deprecated itself or given a deprecated keyword."""
-        dotted = ast_dotted(call.func)
-        if dotted is None:
-            return False
-        head, _, rest = dotted.partition(".")
-        target = self.imports.bindings.get(head)
-        signature = call_signature(api, f"{target}.{rest}" if rest else target) if target else None
+    def _is_candidate(self, api, call: ast.Call, qualified: str) -> bool:
+        """What ``leave_Call`` needs to find anything: a CDK callee deprecated itself or given a deprecated
+        keyword."""
+        signature = call_signature(api, qualified)
         if signature is None:
             return False
         info, method_name, _, kwargs = signature
-        if not (method_name is not None and info.methods[method_name].deprecated) and not any(
-                kw.arg in kwargs and kwargs[kw.arg].deprecated for kw in call.keywords if kw.arg):
-            return False
-        return head not in self._rebound_names()
-
-    def _check_call(self, call: ast.Call, newline: str, nested: bool) -> None:
-        """Parse ``call``'s text with LibCST, run ``leave_Call`` over it (findings are recorded as it goes) and
-        queue the rewritten text when a fix was applied. ``leave_Call`` does nothing on a call that is not a
-        candidate, so without candidates inside (``nested``) the parsed call is not traversed."""
-        start, end = self.lines.span(call)
-        parsed = _parse_call(self.source[start:end])
-        if parsed is None:
-            return  # not an expression LibCST parses on its own: leave the call alone
-        self._span = _Span(call, parsed, newline)
-        findings = self.context.scratch.setdefault(SCRATCH_FINDINGS, [])
-        first = len(findings)
-        if nested:
-            new = parsed.visit(self)
-        else:
-            self._span.order[parsed] = 0
-            new = self.leave_Call(parsed, parsed)
-        applied = [i for i in range(first, len(findings)) if findings[i].applied]
-        staged, self._staged = self._staged, []
-        if not applied:
-            return
-        # One edit carries every fix made inside the call (its own and its nested calls', recorded above with
-        # their positions), where ``rewrite`` records one finding per edit: the edit is queued as ``rewrite``
-        # queues it. Its text is the very text parsed here, so the builder returns the node already rewritten.
-        # Imports are committed (not kept on the edit) so a later call spells the same names the same way, as
-        # one LibCST pass over the module did.
-        self._committed.extend(request for request in staged if request not in self._committed)
-        edit = Edit(call, lambda _parsed, new=new: new, applied[0])
-        self._edits.append(edit)
-        self._groups.append((edit, applied))
-
-    def run(self, source: str) -> str:
-        """:meth:`AstRule.run`; when a call's edit cannot be made (its text does not survive LibCST), every fix
-        recorded inside that call is withdrawn, not only the first."""
-        output = super().run(source)
-        findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
-        for edit, applied in self._groups:
-            if not findings[edit.finding].applied:
-                for i in applied:
-                    findings[i] = dataclasses.replace(findings[i], applied=False)
-        return output
-
-    # -- positions and suppressions of LibCST nodes of the parsed call ---------------------------------
-    def visit_Call(self, node: cst.Call) -> bool:
-        """Number the calls of the parsed call in visiting order (source order), to place them by ``ast``."""
-        self._span.order[node] = len(self._span.order)
-        return True
-
-    def _cst_start(self, node: cst.CSTNode) -> tuple[int, int]:
-        """1-based line and 0-based column, in the file, of a node of the call being checked (LibCST's
-        positions leave out parentheses around a node, as ``ast``'s do)."""
-        span = self._span
-        found = span.ast_call(node)
-        if found is not None:
-            return found.lineno, self.lines.char_column(found.lineno, found.col_offset)
-        call = span.call
-        if span.positions is None:
-            wrapper = cst.Module(body=[cst.SimpleStatementLine(body=[cst.Expr(span.parsed)])],
-                                 default_newline=span.newline)
-            span.positions = module_positions(wrapper)
-        inner = span.positions[node].start
-        column = self.lines.char_column(call.lineno, call.col_offset) if inner.line == 1 else 0
-        return call.lineno + inner.line - 1, column + inner.column
-
-    def position(self, node) -> tuple[int, int]:
-        """1-based line and column of an ``ast`` node, or of a LibCST node of the call being checked."""
-        if isinstance(node, cst.CSTNode):
-            line, column = self._cst_start(node)
-            return line, column + 1
-        return super().position(node)
-
-    def _suppressed(self, node) -> bool:
-        if not isinstance(node, cst.CSTNode):
-            return super()._suppressed(node)
-        suppressed = self.context.scratch.get(SCRATCH_SUPPRESSED)
-        if not suppressed or not getattr(suppressed, "by_line", True):
-            return False
-        return suppressed.suppresses(self.code, self.name, self._cst_start(node)[0])
-
-    def report(self, node, message: str, *, suggestion: str | None = None) -> None:
-        """Record a finding without a fix; the imports staged by another fix of the same call stay staged."""
-        Rule.report(self, node, message, suggestion=suggestion)
-
-    def _rebound_names(self) -> frozenset[str]:
-        if self._rebound is None:
-            self._rebound = rebound_names(self.tree)
-        return self._rebound
-
-    def _rebound_head(self, node: cst.BaseExpression) -> bool:
-        """``_helpers.rebound_head`` for this rule: the first name of ``node`` is bound other than by an import."""
-        dotted = dotted_name(node)
-        return dotted is None or dotted.split(".", 1)[0] in self._rebound_names()
+        return bool(method_name is not None and info.methods[method_name].deprecated) or any(
+            kw.arg in kwargs and kwargs[kw.arg].deprecated for kw in call.keywords if kw.arg)
 
     # -- the call-level logic (LibCST) ---------------------------------------------------------------
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
