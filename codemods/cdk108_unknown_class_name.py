@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import bisect
 import difflib
 import heapq
@@ -11,17 +12,16 @@ import weakref
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
+from cdkfix.rule import AstRule, Case
+from cdkfix.spans import Edit
 from codemods._helpers import (
+    ast_dotted,
     closest_first,
-    dotted_name,
     index,
     normalized,
     prefilter_index,
     prescan,
-    rebound_names,
     similarity,
-    walk_statements,
 )
 
 CORE = "aws_cdk"
@@ -285,7 +285,7 @@ def closest_names(api, module: str, name: str) -> list[str]:
     return ranked[:LISTED * 2]
 
 
-class UnknownClassName(Rule):
+class UnknownClassName(AstRule):
     """Replaces a CDK class name that no aws-cdk-lib module defines with the type of the same module that
     was meant.
 
@@ -305,6 +305,11 @@ class UnknownClassName(Rule):
     none) the rule reports the name with the closest names, across modules too (``iam.CfnAccessAnalyzer``
     → ``aws_accessanalyzer.CfnAnalyzer``). A name the file binds itself, and attributes of anything but
     an imported aws-cdk-lib module, are left alone.
+
+    It finds on the stdlib tree (an ``AstRule``): each ``X.Name`` fix is an edit of that attribute, and a
+    renamed from-import is one finding whose edits are the alias and every use of the name that a LibCST
+    traversal would have renamed: ``ast.Name`` nodes, and the names the stdlib keeps as strings (lambda
+    parameters, ``global``, match captures and keys...), placed on the source text.
     """
 
     code = "CDK108"
@@ -461,28 +466,32 @@ class UnknownClassName(Rule):
                 return True
         return False
 
-    # -- traversal ------------------------------------------------------------------------------------
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        self._api = None
-        result = super().visit_Module(node)
-        self._rebound = rebound_names(node)
-        self._alias_fixes: dict[int, str] = {}
-        self._renames: dict[str, str] = {}
-        self._skip: set[int] = set()
-        self._from_imports(node)
-        return result
-
+    # -- finding on the stdlib tree ------------------------------------------------------------------
     @property
     def api(self):
         if self._api is None:
             self._api = index(self.options)
         return self._api
 
+    def check(self) -> None:
+        """Decide every from-import first (so that uses above the import are renamed too), then every
+        ``X.Name`` in the order a LibCST traversal left them, then rename every use of a renamed name."""
+        self._api = None
+        self._rebound = _rebound_names(self.tree)
+        #: name -> (new name, index of its from-import's finding): renamed with every use in the file.
+        self._renames: dict[str, tuple[str, int]] = {}
+        #: (line, column) of the names an applied ``X.Name`` fix renames itself (inside its own span).
+        self._covered: set[tuple[int, int]] = set()
+        self._from_imports()
+        self._attributes()
+        if self._renames:
+            self._rename_uses()
+
     def _message(self, module: str, name: str, new: str) -> str:
         return (f"`{_short(module)}` has no `{name}` (nor does any other aws-cdk-lib module); `{new}` is meant, but its "
                 f"constructor may take other arguments: check them")
 
-    def _report(self, node: cst.CSTNode, module: str, name: str, *, from_import: bool) -> None:
+    def _report(self, node: ast.AST, module: str, name: str, *, from_import: bool) -> None:
         names = closest_names(self.api, module, name)
         shown = ", ".join(f"`{_short(q.rpartition('.')[0])}.{q.rpartition('.')[2]}`" for q in names[:LISTED])
         several = _fewest_words(name, _trailing_candidates(self.api, module, name))
@@ -492,77 +501,324 @@ class UnknownClassName(Rule):
                     suggestion=", ".join((f"from {q.rpartition('.')[0]} import {q.rpartition('.')[2]}"
                                           if from_import else q) for q in names))
 
+    def _name_at(self, start: int, name: str) -> ast.Name | None:
+        """An ``ast.Name`` spanning the identifier ``name`` at character offset ``start`` (names that the
+        stdlib keeps as strings: import aliases, parameters, ``global``...), or None if it is not there."""
+        if self.source[start:start + len(name)] != name:
+            return None
+        node = ast.Name(id=name, ctx=ast.Load())
+        node.lineno, node.col_offset = _position(self.lines, start)
+        node.end_lineno, node.end_col_offset = _position(self.lines, start + len(name))
+        return node
+
+    def _name_after(self, line: int, column: int, name: str, keywords: frozenset[str] = frozenset()) -> ast.Name | None:
+        """:meth:`_name_at` for the first identifier from ``ast`` position ``(line, column)`` on that is not
+        one of ``keywords``, past blanks, comments, brackets, commas, dots and stars."""
+        offset = self.lines.offset(line, column)  # type: ignore[union-attr]
+        while True:
+            offset = _GAP.match(self.source, offset).end()  # type: ignore[union-attr]
+            found = _IDENTIFIER.match(self.source, offset)
+            if found is None:
+                return None
+            if found.group() not in keywords:
+                return self._name_at(found.start(), name) if found.group() == name else None
+            offset = found.end()
+
     # -- from X import Name ---------------------------------------------------------------------------
-    def _from_imports(self, module_node: cst.Module) -> None:
-        """Decide every from-import up front, so that uses above the import are renamed too."""
-        for statement in walk_statements(module_node.body):
-            if (not isinstance(statement, cst.ImportFrom) or statement.relative or statement.module is None
-                    or isinstance(statement.names, cst.ImportStar)):
+    def _from_imports(self) -> None:
+        """Every ``from aws_cdk... import Name`` (anywhere, in ``walk_statements`` order) whose name no module
+        defines: the alias is renamed, and without ``as`` every use of the name with it."""
+        for statement in _statements(self.tree.body, nested=True):
+            if (not isinstance(statement, ast.ImportFrom) or statement.level or statement.module is None
+                    or any(alias.name == "*" for alias in statement.names)):
                 continue
-            module = dotted_name(statement.module)
-            if module is None or module.partition(".")[0] != CORE:
+            module = statement.module
+            if module.partition(".")[0] != CORE:
                 continue
             for alias in statement.names:
-                name = dotted_name(alias.name)
-                if name is None or "." in name or not _unknown(self.api, module, name):
+                name = alias.name
+                if "." in name or not _unknown(self.api, module, name):
                     continue
-                local = alias.asname.name.value if alias.asname is not None else name  # type: ignore[union-attr]
+                local = alias.asname or name
                 new = replacement(self.api, module, name)
                 if new is None or local in self._rebound:
                     if local not in self._rebound:
                         self._report(alias, module, name, from_import=True)
                     continue
                 if self.record_fix(alias, self._message(module, name, new)):
-                    self._alias_fixes[id(alias)] = new
+                    finding = len(self.findings_so_far) - 1
+                    target = self._name_at(self.lines.offset(alias.lineno, alias.col_offset), name)  # type: ignore[union-attr]
+                    if target is not None:
+                        self.queue(Edit(target, _renamed(name, new), finding))
                     if alias.asname is None:
-                        self._renames[name] = new
-
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
-        return False
-
-    def leave_ImportAlias(self, original_node: cst.ImportAlias, updated_node: cst.ImportAlias) -> cst.ImportAlias:
-        new = self._alias_fixes.get(id(original_node))
-        return updated_node if new is None else updated_node.with_changes(name=cst.Name(new))
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        if node.keyword is not None:
-            self._skip.add(id(node.keyword))
-        return True
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
-        new = self._renames.get(original_node.value)
-        if new is None or id(original_node) in self._skip:
-            return updated_node
-        return updated_node.with_changes(value=new)
+                        self._renames[name] = (new, finding)
 
     # -- X.Name ---------------------------------------------------------------------------------------
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        self._skip.add(id(node.attr))
-        return True
-
-    def _trusted_module(self, node: cst.BaseExpression) -> str | None:
+    def _trusted_module(self, node: ast.expr) -> str | None:
         """The aws-cdk-lib module an expression names through the imports (not a rebound local)."""
-        dotted = dotted_name(node)
+        dotted = ast_dotted(node)
         if dotted is None:
             return None
         head = dotted.partition(".")[0]
         target = self.imports.bindings.get(head)
         if target is None or target.partition(".")[0] != CORE or head in self._rebound:
             return None
-        module = self.imports.resolve(node)
+        module = self.imports.resolve_dotted(dotted)
         return module if module is not None and self.api.has_module(module) else None
 
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
-        """``cloudfront.OriginAccessControl`` -> ``cloudfront.S3OriginAccessControl``."""
-        name = original_node.attr.value
-        if not name[:1].isupper():
-            return updated_node
-        module = self._trusted_module(original_node.value)
-        if module is None or not _unknown(self.api, module, name):
-            return updated_node
-        new = replacement(self.api, module, name)
-        if new is None:
-            self._report(original_node, module, name, from_import=False)
-            return updated_node
-        return self.fix(original_node, updated_node, updated_node.with_changes(attr=cst.Name(new)),
-                        self._message(module, name, new))
+    def _attributes(self) -> None:
+        """``cloudfront.OriginAccessControl`` -> ``cloudfront.S3OriginAccessControl``, for every attribute
+        LibCST sees: those of the stdlib tree and the dotted module of a ``from a.B import c``."""
+        found = [node for node in self.scan.attributes if node.attr[:1].isupper()]  # type: ignore[union-attr]
+        found.extend(self._module_attributes())
+        # Innermost first, then in source order: the order LibCST's traversal leaves them.
+        found.sort(key=lambda node: (node.end_lineno, node.end_col_offset, -node.lineno, -node.col_offset))
+        for node in found:
+            name = node.attr
+            module = self._trusted_module(node.value)
+            if module is None or not _unknown(self.api, module, name):
+                continue
+            new = replacement(self.api, module, name)
+            if new is None:
+                self._report(node, module, name, from_import=False)
+                continue
+            head = node.value
+            while isinstance(head, ast.Attribute):
+                head = head.value
+            # The head of the module expression is a use of a renamed name too (an import shadowing it):
+            # the attribute's edit renames it, as the LibCST transformer renamed it inside the attribute.
+            renamed = self._renames.get(head.id)  # type: ignore[union-attr]
+            if self.rewrite(node, _attribute_builder(new, renamed and (head.id, renamed[0])),  # type: ignore[union-attr]
+                            self._message(module, name, new)) and renamed:
+                self._covered.add((head.lineno, head.col_offset))
+
+    def _module_attributes(self) -> list[ast.Attribute]:
+        """The ``a.B`` chains of ``from a.B import c`` with a capitalized part (LibCST's ``ImportFrom.module``
+        is an expression the traversal visits; the stdlib's is a string), as ``ast.Attribute`` chains
+        placed on the module's text."""
+        statements = list(self.scan.import_froms)  # type: ignore[union-attr]
+        if _RELATIVE.search(self.source):
+            statements.extend(node for node in ast.walk(self.tree)
+                              if isinstance(node, ast.ImportFrom) and node.level and node.module)
+        chains = []
+        for statement in statements:
+            parts = statement.module.split(".")  # type: ignore[union-attr]
+            if not any(part[:1].isupper() for part in parts[1:]):
+                continue
+            chain = self._module_chain(statement, parts)
+            if chain is not None:
+                chains.extend(node for node in _chain(chain) if isinstance(node, ast.Attribute)
+                              and node.attr[:1].isupper())
+        return chains
+
+    def _module_chain(self, statement: ast.ImportFrom, parts: list[str]) -> ast.expr | None:
+        """The Name/Attribute chain of ``statement``'s module, with positions in the source."""
+        chain: ast.expr | None = None
+        line, column = statement.lineno, statement.col_offset
+        for part in parts:
+            name = self._name_after(line, column, part, _FROM)
+            if name is None:
+                return None
+            if chain is None:
+                chain = name
+            else:
+                chain = ast.Attribute(value=chain, attr=part, ctx=ast.Load(), lineno=chain.lineno,
+                                      col_offset=chain.col_offset, end_lineno=name.end_lineno,
+                                      end_col_offset=name.end_col_offset)
+            line, column = name.end_lineno, name.end_col_offset
+        return chain
+
+    # -- every use of a renamed from-imported name ----------------------------------------------------
+    def _rename_uses(self) -> None:
+        """Rename every Name LibCST's traversal would have renamed: the stdlib's ``ast.Name`` nodes, and the
+        names it keeps as strings (parameters, ``def``/``class`` names, ``except ... as``, ``global``, match
+        captures and keys, type parameters, the head of a ``from X import``). Attribute names, keywords and
+        import aliases are not uses."""
+        renames = self._renames
+        for node in ast.walk(self.tree):
+            kind = type(node)
+            if kind is ast.Name:
+                self._rename(node, node.id)
+            elif kind in (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef):
+                if kind is not ast.Lambda and node.name in renames:  # type: ignore[attr-defined]
+                    self._rename_after(node, node.name, _DEF)  # type: ignore[attr-defined]
+                arguments = node.args  # type: ignore[attr-defined]
+                for arg in (*arguments.posonlyargs, *arguments.args, arguments.vararg, *arguments.kwonlyargs,
+                            arguments.kwarg):
+                    if arg is not None and arg.arg in renames:
+                        self._rename_after(arg, arg.arg)
+            elif kind is ast.ClassDef:
+                if node.name in renames:  # type: ignore[attr-defined]
+                    self._rename_after(node, node.name, _DEF)  # type: ignore[attr-defined]
+            elif kind is ast.ExceptHandler:
+                if node.name in renames and node.type is not None:  # type: ignore[attr-defined]
+                    self._rename_after(node.type, node.name, _AS, at_end=True)  # type: ignore[attr-defined]
+            elif kind in (ast.Global, ast.Nonlocal):
+                found = [name for name in node.names if name in renames]  # type: ignore[attr-defined]
+                if found:
+                    self.queue(Edit(node, _global_builder({n: renames[n][0] for n in found}),
+                                    renames[found[0]][1]))
+            elif kind is ast.ImportFrom:
+                if node.module and node.module.split(".")[0] in renames:  # type: ignore[attr-defined]
+                    self._rename_after(node, node.module.split(".")[0], _FROM)  # type: ignore[attr-defined]
+            elif kind in (ast.MatchAs, ast.MatchStar):
+                name = node.name  # type: ignore[attr-defined]
+                if name in renames:
+                    self._rename(self._name_at(self.lines.offset(node.end_lineno, node.end_col_offset)  # type: ignore[union-attr]
+                                               - len(name), name), name)
+            elif kind is ast.MatchMapping:
+                if node.rest in renames:  # type: ignore[attr-defined]
+                    before = node.patterns[-1] if node.patterns else None  # type: ignore[attr-defined]
+                    self._rename_after(before or node, node.rest, at_end=before is not None)  # type: ignore[attr-defined]
+            elif kind is ast.MatchClass:
+                elements = [node.cls, *node.patterns]  # type: ignore[attr-defined]
+                for key, pattern in zip(node.kwd_attrs, node.kwd_patterns):  # type: ignore[attr-defined]
+                    if key in renames:
+                        self._rename_after(elements[-1], key, at_end=True)
+                    elements.append(pattern)
+            elif kind in _TYPE_PARAMS:
+                if node.name in renames:  # type: ignore[attr-defined]
+                    self._rename_after(node, node.name)  # type: ignore[attr-defined]
+
+    def _rename(self, node: ast.Name | None, name: str) -> None:
+        """Queue the renaming of ``node`` (a Name of ``name``) under its from-import's finding."""
+        found = self._renames.get(name)
+        if node is None or found is None or (node.lineno, node.col_offset) in self._covered:
+            return
+        self.queue(Edit(node, _renamed(name, found[0]), found[1]))
+
+    def _rename_after(self, node: ast.AST, name: str, keywords: frozenset[str] = frozenset(), *,
+                      at_end: bool = False) -> None:
+        """Rename the identifier ``name`` found from the start (or, ``at_end``, the end) of ``node`` on."""
+        line, column = ((node.end_lineno, node.end_col_offset) if at_end  # type: ignore[attr-defined]
+                        else (node.lineno, node.col_offset))  # type: ignore[attr-defined]
+        self._rename(self._name_after(line, column, name, keywords), name)
+
+
+#: What may stand between a node and the identifier :meth:`UnknownClassName._name_after` looks for.
+_GAP = re.compile(r"(?:[ \t\f\r\n(),*{}.]|\\(?:\r\n|\r|\n)|#[^\r\n]*)*")
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+#: Keywords skipped on the way to a name.
+_DEF = frozenset({"async", "def", "class"})
+_AS = frozenset({"as"})
+_FROM = frozenset({"from"})
+#: ``from`` followed by a dot: a relative import (which the prescan's ``import_froms`` leaves out).
+_RELATIVE = re.compile(r"\bfrom(?:[ \t\f]|\\(?:\r\n|\r|\n))*\.")
+_TYPE_PARAMS = tuple(getattr(ast, kind) for kind in ("TypeVar", "ParamSpec", "TypeVarTuple") if hasattr(ast, kind))
+
+
+def _position(lines, offset: int) -> tuple[int, int]:
+    """``ast``'s (1-based line, UTF-8 byte column) of a character offset in the source of ``lines``."""
+    line = bisect.bisect_right(lines.starts, offset)
+    start = lines.starts[line - 1]
+    return line, len(lines.source[start:offset].encode("utf-8"))
+
+
+def _chain(node: ast.expr):
+    """The nodes of a Name/Attribute chain, innermost first."""
+    if isinstance(node, ast.Attribute):
+        yield from _chain(node.value)
+    yield node
+
+
+def _renamed(old: str, new: str):
+    """A builder renaming the LibCST Name ``old`` to ``new`` (the parsed node is checked, not trusted)."""
+    def build(node: cst.CSTNode) -> cst.CSTNode:
+        if isinstance(node, cst.Name) and node.value == old:
+            return node.with_changes(value=new)
+        return node
+    return build
+
+
+def _attribute_builder(new: str, head: tuple[str, str] | None):
+    """A builder replacing an attribute's name with ``new`` and, given ``head`` (old, new), renaming the
+    first name of its module expression."""
+    def build(node: cst.CSTNode) -> cst.CSTNode:
+        node = node.with_changes(attr=cst.Name(new))  # type: ignore[call-arg]
+        if head is not None:
+            node = node.with_changes(value=_rename_head(node.value, *head))  # type: ignore[attr-defined]
+        return node
+    return build
+
+
+def _rename_head(node: cst.BaseExpression, old: str, new: str) -> cst.BaseExpression:
+    if isinstance(node, cst.Attribute):
+        return node.with_changes(value=_rename_head(node.value, old, new))
+    return node.with_changes(value=new) if isinstance(node, cst.Name) and node.value == old else node
+
+
+def _global_builder(renames: dict[str, str]):
+    """A builder renaming the names of a ``global`` / ``nonlocal`` statement."""
+    def build(node: cst.CSTNode) -> cst.CSTNode:
+        return node.with_changes(names=[  # type: ignore[attr-defined]
+            item.with_changes(name=item.name.with_changes(value=renames[item.name.value]))
+            if item.name.value in renames else item for item in node.names])  # type: ignore[attr-defined]
+    return build
+
+
+# -- the stdlib tree: statements and the names bound other than by a module-level import ------------------
+
+def _statements(body, *, nested: bool):
+    """Every statement (and ``except`` handler) in ``body``, depth first, never into expressions; with
+    ``nested=False`` not into function and class bodies (the stdlib twin of ``_helpers.walk_statements``)."""
+    for stmt in body:
+        yield stmt
+        if not nested and isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for handler in getattr(stmt, "handlers", ()):  # try / try*
+            yield handler
+            yield from _statements(handler.body, nested=nested)
+        for block in ("body", "orelse", "finalbody"):
+            yield from _statements(getattr(stmt, block, None) or (), nested=nested)
+
+
+def _target_names(node: ast.AST):
+    """Names bound by an ``ast`` assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind none."""
+    if isinstance(node, ast.Name):
+        yield node.id
+    elif isinstance(node, (ast.Tuple, ast.List)):
+        for element in node.elts:
+            yield from _target_names(element)
+    elif isinstance(node, ast.Starred):
+        yield from _target_names(node.value)
+
+
+def _bound_names(node: ast.AST):
+    """The names one statement binds, as ``_helpers.statement_bindings`` counts them."""
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            yield from _target_names(target)
+    elif isinstance(node, ast.AnnAssign):
+        if node.value is not None:
+            yield from _target_names(node.target)
+    elif isinstance(node, ast.AugAssign):
+        yield from _target_names(node.target)
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            if alias.name != "*":
+                yield alias.asname or alias.name.split(".")[0]
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield node.name
+        if not isinstance(node, ast.ClassDef):
+            args = node.args
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+                if arg is not None:
+                    yield arg.arg
+    elif isinstance(node, (ast.For, ast.AsyncFor)):
+        yield from _target_names(node.target)
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        for item in node.items:
+            if item.optional_vars is not None:
+                yield from _target_names(item.optional_vars)
+    elif isinstance(node, ast.ExceptHandler):
+        if node.name is not None:
+            yield node.name
+
+
+def _rebound_names(tree: ast.Module) -> frozenset[str]:
+    """``_helpers.rebound_names`` on the stdlib tree: names bound anywhere other than by a module-level import
+    (a parameter ``cloudfront`` makes ``cloudfront.X`` untrustworthy as a reference to the imported module)."""
+    module_imports = {id(node) for node in _statements(tree.body, nested=False)
+                      if isinstance(node, (ast.Import, ast.ImportFrom))}
+    return frozenset(name for node in _statements(tree.body, nested=True) if id(node) not in module_imports
+                     for name in _bound_names(node))
