@@ -11,11 +11,9 @@ import libcst as cst
 from cdkfix.api_index import to_snake_case
 from cdkfix.rule import AstRule, Case
 from codemods._api_names import ANTONYMS, KEYWORD_SYNONYMS
-from codemods._callees import ROOTS, prescan_receiver_types, type_of_qualified
+from codemods._callees import ROOTS, AstReceiverTypes, prescan_receiver_types
 from codemods._helpers import (
-    ast_dotted,
     closest_first,
-    index,
     normalized,
     prefilter_index,
     prescan,
@@ -92,7 +90,7 @@ def _one_word_added(keyword: str, name: str) -> bool:
     return any(long[:i] + long[i + 1:] == short and long[i] not in _POLARITY for i in range(len(long)))
 
 
-class UnknownKeyword(AstRule):
+class UnknownKeyword(AstReceiverTypes, AstRule):
     """Renames a keyword argument that the called CDK API does not accept to the one that was meant.
 
     The callee is resolved through the file's imports (``s3.Bucket``, ``cdk.aws_s3.Bucket``, ``Bucket``),
@@ -113,8 +111,8 @@ class UnknownKeyword(AstRule):
     call that passes ``**kwargs`` is left alone. Otherwise the rule reports the keyword with the accepted
     names, closest first.
 
-    An :class:`~cdkfix.rule.AstRule`: calls, callees and receivers are read from the stdlib tree (the same
-    scope rules as ``codemods._callees.ReceiverTypes``, on ``ast`` twins of its helpers below), and a fix
+    An :class:`~cdkfix.rule.AstRule`: calls, callees and receivers are read from the stdlib tree
+    (:class:`codemods._callees.AstReceiverTypes`, the same scope rules as ``ReceiverTypes``), and a fix
     rewrites only the keyword's name, so it never overlaps another fix inside the call.
     """
 
@@ -451,21 +449,9 @@ class UnknownKeyword(AstRule):
     # -- finding -------------------------------------------------------------------------------------
     def check(self) -> None:
         """Rename (or report) the keywords each call's callee does not accept."""
-        self._api = None
-        self._rebound: frozenset[str] | None = None
-        self._scopes: list[tuple[tuple[int, int], tuple[int, int], ast.AST]] | None = None
-        self._bindings: dict[int, dict[str, list[ast.expr | None]]] = {}
-        self._value_types: dict[int, object] = {}
         for node in self.scan.calls:  # type: ignore[union-attr]
             if node.keywords and not any(kw.arg is None for kw in node.keywords):  # no `**kwargs`
                 self._call(node)
-
-    @property
-    def api(self):
-        """The run's API index, loaded on first use (a file with no CDK call never pays for it)."""
-        if self._api is None:
-            self._api = index(self.options)
-        return self._api
 
     def _call(self, node: ast.Call) -> None:
         signature = self._signature(node)
@@ -547,23 +533,7 @@ class UnknownKeyword(AstRule):
         self.report(kw, f"`{signature.label}` does not accept the keyword `{keyword}`{because}; "
                         f"it accepts: {shown}", suggestion=", ".join(ranked))
 
-    # -- resolving the callee -------------------------------------------------------------------------
-    def _imported(self, node: ast.expr) -> str | None:
-        """The qualified name of an expression spelled through the file's imports, if trustworthy."""
-        dotted = ast_dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.bindings.get(head)
-        if target is None:
-            return None
-        resolved = f"{target}.{rest}" if rest else target
-        if resolved.partition(".")[0] not in ROOTS:
-            return None
-        if self._rebound is None:
-            self._rebound = _rebound_names(self.tree)
-        return None if head in self._rebound else resolved
-
+    # -- resolving the callee (``_imported`` and ``_type_of``: ``codemods._callees.AstReceiverTypes``) --------
     def _signature(self, call: ast.Call) -> _Signature | None:
         func = call.func
         qualified = self._imported(func)
@@ -577,220 +547,9 @@ class UnknownKeyword(AstRule):
                     return _method_signature(receiver, method)
         return None
 
-    # -- typing a receiver (``codemods._callees.ReceiverTypes`` on the stdlib tree) ---------------------
-    def _type_of(self, node: ast.expr, at: ast.AST):
-        """The CDK type of a receiver expression read at ``at``, when its value is visible; else None.
 
-        Visible means assigned in the innermost enclosing function (its parameters included), else at
-        module level; ``self.<attr>`` assigned in a method of the innermost enclosing class."""
-        if isinstance(node, ast.Call):
-            return self._type_of_value(node)
-        if isinstance(node, ast.Name):
-            # An imported name is a module or class, not a value this machinery can type.
-            if node.id in self.imports.bindings:
-                return None
-            function = self._enclosing(at, _FUNCTIONS)
-            values = self._bound(function).get(node.id) if function is not None else None
-            if values is None:
-                values = self._bound(self.tree).get(node.id)
-            return self._single_type(values)
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            cls = self._enclosing(at, ast.ClassDef)
-            if cls is None:
-                return None
-            return self._single_type(self._bound(cls).get(node.attr))
-        return None
-
-    def _enclosing(self, at: ast.AST, kinds):
-        """The innermost function or class of ``kinds`` whose statement (decorators included) holds ``at``."""
-        if self._scopes is None:
-            scopes = []
-            for scope in (*self.scan.functions, *self.scan.classes):  # type: ignore[union-attr]
-                first = min([scope, *scope.decorator_list], key=lambda n: (n.lineno, n.col_offset))
-                scopes.append(((first.lineno, first.col_offset), (scope.end_lineno, scope.end_col_offset), scope))
-            scopes.sort(key=lambda item: item[0])
-            self._scopes = scopes
-        position = (at.lineno, at.col_offset)  # type: ignore[attr-defined]
-        found = None
-        for start, end, scope in self._scopes:
-            if start > position:
-                break
-            if position < end and isinstance(scope, kinds):
-                found = scope  # a later start inside is a deeper scope
-        return found
-
-    def _bound(self, scope: ast.AST) -> dict[str, list[ast.expr | None]]:
-        key = id(scope)
-        if key not in self._bindings:
-            if isinstance(scope, ast.ClassDef):
-                self._bindings[key] = _self_attributes(scope, self.lines)
-            else:
-                self._bindings[key] = _scope_bindings(scope, self.lines)
-        return self._bindings[key]
-
-    def _single_type(self, values):
-        # Every binding must be visible and agree: a name assigned two different types is left alone.
-        if not values or any(v is None for v in values):
-            return None
-        types = {id(t): t for t in (self._type_of_value(v) for v in values)}
-        if len(types) != 1:
-            return None
-        return next(iter(types.values()))
-
-    def _type_of_value(self, value: ast.expr):
-        key = id(value)
-        if key not in self._value_types:
-            qualified = self._imported(value.func) if isinstance(value, ast.Call) else None
-            self._value_types[key] = type_of_qualified(self.api, qualified) if qualified is not None else None
-        return self._value_types[key]
-
-
-# -- the stdlib twins of the LibCST scope helpers (``codemods._helpers``, ``codemods._callees``) --------------
-
+#: An identifier as LibCST reads it from the source (the stdlib normalizes non-ASCII ones).
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_TRY = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
-
-
-def _target_names(node: ast.expr):
-    """Names bound by an assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind none."""
-    if isinstance(node, ast.Name):
-        yield node.id
-    elif isinstance(node, (ast.Tuple, ast.List)):
-        for element in node.elts:
-            yield from _target_names(element)
-    elif isinstance(node, ast.Starred):
-        yield from _target_names(node.value)
-
-
-def _statements(body, *, nested: bool):
-    """``codemods._helpers.walk_statements``: every statement of ``body`` depth first, never expressions
-    nor ``match`` cases; with ``nested=False`` not into function and class bodies."""
-    for statement in body:
-        yield statement
-        kind = type(statement)
-        if kind in _FUNCTIONS or kind is ast.ClassDef:
-            if nested:
-                yield from _statements(statement.body, nested=nested)
-        elif kind in (ast.If, ast.While, ast.For, ast.AsyncFor):
-            yield from _statements(statement.body, nested=nested)
-            yield from _statements(statement.orelse, nested=nested)
-        elif kind in (ast.With, ast.AsyncWith):
-            yield from _statements(statement.body, nested=nested)
-        elif kind in _TRY:
-            yield from _statements(statement.body, nested=nested)
-            for handler in statement.handlers:
-                yield handler
-                yield from _statements(handler.body, nested=nested)
-            yield from _statements(statement.orelse, nested=nested)
-            yield from _statements(statement.finalbody, nested=nested)
-
-
-def _bindings(body, *, nested: bool):
-    """``codemods._helpers.statement_bindings``: ``(name, value, statement)`` for every binding the
-    statements of ``body`` make; ``value`` is the right-hand side of a plain or annotated assignment to a
-    name, else None. With ``nested=True`` function bodies and their parameters count too."""
-    for node in _statements(body, nested=nested):
-        kind = type(node)
-        if kind is ast.Assign:
-            for target in node.targets:
-                plain = isinstance(target, ast.Name)
-                for name in _target_names(target):
-                    yield name, node.value if plain else None, node
-        elif kind is ast.AnnAssign:
-            if node.value is not None:
-                plain = isinstance(node.target, ast.Name)
-                for name in _target_names(node.target):
-                    yield name, node.value if plain else None, node
-        elif kind is ast.AugAssign:
-            for name in _target_names(node.target):
-                yield name, None, node
-        elif kind is ast.Import or kind is ast.ImportFrom:
-            if not any(alias.name == "*" for alias in node.names):
-                for alias in node.names:
-                    yield (alias.asname or alias.name).split(".")[0], None, node
-        elif kind in _FUNCTIONS or kind is ast.ClassDef:
-            yield node.name, None, node
-            if nested and kind in _FUNCTIONS:
-                for name in _parameters(node):
-                    yield name, None, node
-        elif kind is ast.For or kind is ast.AsyncFor:
-            for name in _target_names(node.target):
-                yield name, None, node
-        elif kind is ast.With or kind is ast.AsyncWith:
-            for item in node.items:
-                if item.optional_vars is not None:
-                    for name in _target_names(item.optional_vars):
-                        yield name, None, node
-        elif kind is ast.ExceptHandler:
-            if node.name:
-                yield node.name, None, node
-
-
-def _parameters(function) -> list[str]:
-    arguments = function.args
-    names = [arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
-    names.extend(arg.arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None)
-    return names
-
-
-def _indented(body: list[ast.stmt], lines) -> bool:
-    """The block starts on a line of its own (LibCST's ``IndentedBlock``), not after the colon
-    (``def f(): return 1``, a ``SimpleStatementSuite``)."""
-    first = body[0]
-    return not lines.line_text(first.lineno)[:lines.char_column(first.lineno, first.col_offset)].strip()
-
-
-def _rebound_names(tree: ast.Module) -> frozenset[str]:
-    """``codemods._helpers.rebound_names``: names the module binds other than by a module-level import (also
-    one inside a top-level ``if``/``try``/``with``/``for``/``while``): a local ``s3 = ...`` or a parameter
-    ``logs`` makes ``s3.X``/``logs.X`` untrustworthy as a reference to an imported module."""
-    module_imports = {id(node) for node in _statements(tree.body, nested=False)
-                      if isinstance(node, (ast.Import, ast.ImportFrom))}
-    return frozenset(name for name, _, node in _bindings(tree.body, nested=True) if id(node) not in module_imports)
-
-
-def _scope_bindings(scope: ast.AST, lines) -> dict[str, list[ast.expr | None]]:
-    """``codemods._callees.scope_bindings``: values bound to names in a function (its parameters
-    included) or the module; None stands for a binding whose value is unknown."""
-    values: dict[str, list[ast.expr | None]] = {}
-    if isinstance(scope, _FUNCTIONS):
-        for name in _parameters(scope):
-            values.setdefault(name, []).append(None)
-        body = scope.body if _indented(scope.body, lines) else []
-    else:
-        body = scope.body  # type: ignore[attr-defined]
-    for name, value, _ in _bindings(body, nested=False):
-        values.setdefault(name, []).append(value)
-    return values
-
-
-def _self_attributes(cls: ast.ClassDef, lines) -> dict[str, list[ast.expr | None]]:
-    """``codemods._callees.self_attributes``: ``self.<attr> = value`` in the methods of one class (nested
-    classes excluded); None stands for a value the rule cannot see."""
-    values: dict[str, list[ast.expr | None]] = {}
-
-    def bind(target: ast.expr, value: ast.expr | None) -> None:
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
-            values.setdefault(target.attr, []).append(value)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                bind(element.value if isinstance(element, ast.Starred) else element, None)
-
-    if not _indented(cls.body, lines):
-        return values
-    for method in cls.body:
-        if not isinstance(method, _FUNCTIONS) or not _indented(method.body, lines):
-            continue
-        for node in _statements(method.body, nested=False):
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    bind(target, node.value)
-            elif isinstance(node, ast.AnnAssign):
-                bind(node.target, node.value)
-            elif isinstance(node, ast.AugAssign):
-                bind(node.target, None)
-    return values
 
 
 # -- what the index says about a callee (shared by the prefilter and the traversal) ---------------------------

@@ -8,11 +8,10 @@ import re
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
-from codemods._callees import ROOTS, prescan_receiver_types, type_of_qualified
+from codemods._callees import ROOTS, AstReceiverTypes, prescan_receiver_types
 from codemods._helpers import (
-    ast_dotted,
     call_signature,
-    index,
+    parse_call_text,
     prefilter_index,
     preferred_quote,
     prescan,
@@ -91,7 +90,7 @@ def _method_signature(info, name: str):
     return f"{info.name}.{name}", method.params, method.kwargs
 
 
-class LiteralTypeMismatch(AstRule):
+class LiteralTypeMismatch(AstReceiverTypes, AstRule):
     """Converts a literal to the primitive type the CDK prop or parameter declares.
 
     The callee is resolved through the file's imports and the API index: constructors
@@ -108,9 +107,10 @@ class LiteralTypeMismatch(AstRule):
     Only literals are converted: variables, f-strings, concatenations, ``1_000``-style numbers and strings
     such as ``"08"`` or ``"5 minutes"`` are left alone.
 
-    Calls and receivers are found and typed on the stdlib tree (an :class:`~cdkfix.rule.AstRule`, with the
-    stdlib twin of ``codemods._callees.ReceiverTypes``); only a call with a literal to convert is parsed with
-    LibCST, to read its literals as written, and each converted literal's text is replaced.
+    Calls and receivers are found and typed on the stdlib tree (an :class:`~cdkfix.rule.AstRule`, with
+    :class:`codemods._callees.AstReceiverTypes`, the stdlib twin of ``ReceiverTypes``); only a call with a
+    literal to convert is parsed with LibCST, to read its literals as written, and each converted literal's
+    text is replaced.
     """
 
     code = "CDK107"
@@ -303,12 +303,7 @@ class LiteralTypeMismatch(AstRule):
     def check(self) -> None:
         """Convert the literal arguments whose primitive type is not the declared one, call by call in the
         order a LibCST traversal leaves them (innermost first)."""
-        self._api = None
         self._quote: str | None = None
-        self._rebound: frozenset[str] | None = None
-        self._bindings: dict[int, dict[str, list[ast.expr | None]]] = {}
-        self._value_types: dict[int, object] = {}
-        self._anchors: dict[int, ast.AST] = {}
         for call in sorted(self.scan.calls, key=lambda c: (c.end_lineno, c.end_col_offset)):
             if any(_ast_literal(a) for a in (*call.args, *(k.value for k in call.keywords))):
                 self._check_call(call)
@@ -327,7 +322,7 @@ class LiteralTypeMismatch(AstRule):
                    for value, wanted, _ in _call_types(params, props, positional + keywords)):
             return
         # The literals as LibCST reads them (prefixes, parentheses, spelling), from a parse of the call alone.
-        parsed = _parse_call(self.source[slice(*self.lines.span(call))])
+        parsed = parse_call_text(self.source[slice(*self.lines.span(call))])
         written = sorted([*call.args, *call.keywords], key=lambda n: (n.lineno, n.col_offset))
         if parsed is None or len(parsed.args) != len(written):
             return
@@ -344,16 +339,9 @@ class LiteralTypeMismatch(AstRule):
             new_text = cst.Module([]).code_for_node(new)
             node = written[i]  # type: ignore[index]
             target = node.value if isinstance(node, ast.keyword) else node
-            self._anchors[id(target)] = node  # the finding is where the argument starts: its keyword
+            # The finding is where the argument starts (its keyword), as a LibCST ``Arg`` would say.
             self.rewrite(target, lambda _, new=new: new,
-                         f"`{label}` takes a {wanted} for `{name}`: `{old_text}` → `{new_text}`")
-
-    def position(self, node) -> tuple[int, int]:  # type: ignore[override]
-        """Where the argument of a converted value starts (its keyword), as a LibCST ``Arg`` would say."""
-        return super().position(self._anchors.get(id(node), node))
-
-    def _suppressed(self, node) -> bool:  # type: ignore[override]
-        return super()._suppressed(self._anchors.get(id(node), node))
+                         f"`{label}` takes a {wanted} for `{name}`: `{old_text}` → `{new_text}`", at=node)
 
     # -- literals -------------------------------------------------------------------------------------
     def _converted(self, value: cst.BaseExpression, wanted: str) -> cst.BaseExpression | None:
@@ -394,31 +382,7 @@ class LiteralTypeMismatch(AstRule):
             self._quote = preferred_quote(self.source)
         return self._quote
 
-    # -- resolving the callee -------------------------------------------------------------------------
-    @property
-    def api(self):
-        """The run's API index, loaded on first use (a file with no CDK call never pays for it)."""
-        if self._api is None:
-            self._api = index(self.options)
-        return self._api
-
-    def _imported(self, node: ast.expr) -> str | None:
-        """The qualified CDK name an expression spells through the file's imports, if trustworthy: its
-        first name is bound nowhere but by a module-level import (``rebound_head``'s test)."""
-        dotted = ast_dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.bindings.get(head)
-        if target is None:
-            return None
-        resolved = f"{target}.{rest}" if rest else target
-        if resolved.partition(".")[0] not in ROOTS:
-            return None
-        if self._rebound is None:
-            self._rebound = _rebound_names(self.tree)
-        return None if head in self._rebound else resolved
-
+    # -- resolving the callee (``_imported`` and ``_type_of``: ``codemods._callees.AstReceiverTypes``) --------
     def _signature(self, call: ast.Call):
         qualified = self._imported(call.func)
         if qualified is not None:
@@ -429,55 +393,8 @@ class LiteralTypeMismatch(AstRule):
                 return _method_signature(receiver, call.func.attr)
         return None
 
-    # What ``codemods._callees.ReceiverTypes`` does during a LibCST traversal, on the stdlib tree: the
-    # receiver's value must be visible in the same function, class (``self.x``) or module.
-    def _type_of(self, node: ast.expr, at: ast.AST):
-        """The CDK type of a receiver expression (used by the call ``at``), when its value is visible."""
-        if isinstance(node, ast.Call):
-            return self._type_of_value(node)
-        if isinstance(node, ast.Name):
-            # An imported name is a module or class, not a value this machinery can type.
-            if node.id in self.imports.bindings:
-                return None
-            function = next((a for a in self.scan.ancestors(at)
-                             if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
-            values = self._bound(function).get(node.id) if function is not None else None
-            if values is None:
-                values = self._bound(self.tree).get(node.id)
-            return self._single_type(values)
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
-            cls = next((a for a in self.scan.ancestors(at) if isinstance(a, ast.ClassDef)), None)
-            if cls is None:
-                return None
-            return self._single_type(self._bound(cls).get(node.attr))
-        return None
 
-    def _bound(self, scope: ast.AST) -> dict[str, list[ast.expr | None]]:
-        key = id(scope)
-        if key not in self._bindings:
-            self._bindings[key] = (_self_attributes(scope, self.lines) if isinstance(scope, ast.ClassDef)
-                                   else _scope_bindings(scope, self.lines))
-        return self._bindings[key]
-
-    def _single_type(self, values):
-        # Every binding must be visible and agree: a name assigned two different types is left alone.
-        if not values or any(v is None for v in values):
-            return None
-        types = {id(t): t for t in (self._type_of_value(v) for v in values)}
-        if len(types) != 1:
-            return None
-        return next(iter(types.values()))
-
-    def _type_of_value(self, value: ast.expr):
-        key = id(value)
-        if key not in self._value_types:
-            self._value_types[key] = None  # guards against cycles
-            qualified = self._imported(value.func) if isinstance(value, ast.Call) else None
-            self._value_types[key] = type_of_qualified(self.api, qualified) if qualified is not None else None
-        return self._value_types[key]
-
-
-# -- the stdlib twins of the LibCST helpers the traversal used ------------------------------------------------
+# -- literals on the stdlib tree ---------------------------------------------------------------------------
 
 def _ast_literal(value: ast.expr) -> bool:
     """True for what may be a number or string literal (``-`` allowed), as LibCST would read it: a superset,
@@ -486,145 +403,3 @@ def _ast_literal(value: ast.expr) -> bool:
         value = value.operand
     return isinstance(value, ast.Constant) and isinstance(value.value, (int, float, str, bytes)) \
         and not isinstance(value.value, bool)
-
-
-def _parse_call(text: str) -> cst.Call | None:
-    """LibCST's parse of a call's source text (parenthesized, so a multi-line call parses on its own)."""
-    try:
-        parsed = cst.parse_expression(f"({text})")
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
-        return None
-    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1]) if isinstance(parsed, cst.Call) else None
-
-
-def _suite(owner: ast.AST, lines) -> bool:
-    """True when a ``def``/``class`` body is on its header's line (LibCST's ``SimpleStatementSuite``)."""
-    body = owner.body  # type: ignore[attr-defined]
-    if not body:
-        return False
-    first = body[0]
-    return lines.line_text(first.lineno)[:lines.char_column(first.lineno, first.col_offset)].strip() != ""
-
-
-def _names(target: ast.AST):
-    """Names bound by an assignment target (``codemods._helpers._target_names``)."""
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, (ast.Tuple, ast.List)):
-        for element in target.elts:
-            yield from _names(element)
-    elif isinstance(target, ast.Starred):
-        yield from _names(target.value)
-
-
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_TRIES = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
-
-
-def _statements(body: list[ast.stmt], *, nested: bool = True):
-    """Every statement in ``body``, depth first, never inside expressions
-    (``codemods._helpers.walk_statements``): handlers and ``else``/``finally`` blocks included, ``match``
-    cases not; with ``nested=False`` the bodies of functions and classes are not entered."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, _DEFS) and not nested:
-            continue
-        if isinstance(stmt, _TRIES):
-            for handler in stmt.handlers:
-                yield handler
-                yield from _statements(handler.body, nested=nested)
-        if isinstance(stmt, ast.Match):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(stmt, field, None)
-            if isinstance(block, list):
-                yield from _statements(block, nested=nested)
-
-
-def _bindings(body: list[ast.stmt], *, nested: bool = True):
-    """``(name, value, node)`` for every binding the statements of ``body`` make
-    (``codemods._helpers.statement_bindings``)."""
-    for node in _statements(body, nested=nested):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                plain = isinstance(target, ast.Name)
-                for name in _names(target):
-                    yield name, node.value if plain else None, node
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                for name in _names(node.target):
-                    yield name, node.value if isinstance(node.target, ast.Name) else None, node
-        elif isinstance(node, ast.AugAssign):
-            for name in _names(node.target):
-                yield name, None, node
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name == "*":
-                    continue
-                yield (alias.asname or alias.name.split(".")[0]), None, node
-        elif isinstance(node, _DEFS):
-            yield node.name, None, node
-            if nested and not isinstance(node, ast.ClassDef):
-                yield from ((name, None, node) for name in _parameters(node.args))
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            for name in _names(node.target):
-                yield name, None, node
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    for name in _names(item.optional_vars):
-                        yield name, None, node
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            yield node.name, None, node
-
-
-def _parameters(args: ast.arguments) -> list[str]:
-    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
-    names.extend(a.arg for a in (args.vararg, args.kwarg) if a is not None)
-    return names
-
-
-def _rebound_names(tree: ast.Module) -> frozenset[str]:
-    """Names bound other than by a module-level import, anywhere (``codemods._helpers.rebound_names``)."""
-    module_imports = {id(node) for node in _statements(tree.body, nested=False)
-                      if isinstance(node, (ast.Import, ast.ImportFrom))}
-    return frozenset(name for name, _, node in _bindings(tree.body) if id(node) not in module_imports)
-
-
-def _scope_bindings(scope: ast.AST, lines) -> dict[str, list[ast.expr | None]]:
-    """Values bound in a function (its parameters: None) or the module (``codemods._callees.scope_bindings``)."""
-    values: dict[str, list[ast.expr | None]] = {}
-    if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        for name in _parameters(scope.args):
-            values.setdefault(name, []).append(None)
-        body = [] if _suite(scope, lines) else scope.body
-    else:
-        body = scope.body  # type: ignore[attr-defined]
-    for name, value, _ in _bindings(body, nested=False):
-        values.setdefault(name, []).append(value)
-    return values
-
-
-def _self_attributes(cls: ast.ClassDef, lines) -> dict[str, list[ast.expr | None]]:
-    """``self.<attr> = value`` in the methods of one class (``codemods._callees.self_attributes``)."""
-    values: dict[str, list[ast.expr | None]] = {}
-
-    def bind(target: ast.expr, value: ast.expr | None) -> None:
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
-            values.setdefault(target.attr, []).append(value)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                bind(element.value if isinstance(element, ast.Starred) else element, None)
-
-    for method in [] if _suite(cls, lines) else cls.body:
-        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) or _suite(method, lines):
-            continue
-        for node in _statements(method.body, nested=False):
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    bind(target, node.value)
-            elif isinstance(node, ast.AnnAssign):
-                bind(node.target, node.value)
-            elif isinstance(node, ast.AugAssign):
-                bind(node.target, None)
-    return values
