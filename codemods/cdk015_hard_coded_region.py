@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import ast
+import bisect
+import dataclasses
 import re
+from types import SimpleNamespace
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
-from codemods._context import ConstructScope
-from codemods._helpers import prefilter_index, prescan
+from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
+from cdkfix.spans import Edit, newline_of
+from codemods._context import Method, _kind_of_fqn
+from codemods._helpers import ast_dotted, index, prefilter_index, prescan
 
 #: An AWS region name (commercial, GovCloud, ISO, China and EU sovereign partitions).
 REGION = re.compile(
@@ -84,16 +88,19 @@ def _may_need_fix(scan, node: ast.Constant | ast.JoinedStr) -> bool:
     return text is None or bool(region_spans(text))
 
 
-def _left_alone(scan, node: ast.AST) -> bool:
-    """Inside a ``region=`` argument, an f-string's expression, or a statement that is only a string."""
-    for outer in scan.ancestors(node):
+def _left_alone(node: ast.AST, ancestors: list[ast.AST]) -> bool:
+    """Inside a ``region=`` argument, an f-string's expression, or a statement that is only a string
+    (``ancestors``: the nodes around ``node``, outermost first, as far as a class at least)."""
+    for depth in range(len(ancestors) - 1, -1, -1):
+        outer = ancestors[depth]
         if isinstance(outer, ast.keyword) and outer.arg == "region":
             return True
         if isinstance(outer, ast.FormattedValue):
             return True
         if isinstance(outer, ast.Expr) and outer.value is node:
-            body = next((getattr(scan.parents.get(id(outer)), name) for name in ("body", "orelse", "finalbody")
-                         if outer in (getattr(scan.parents.get(id(outer)), name, None) or ())), None)
+            parent = ancestors[depth - 1] if depth else None
+            body = next((getattr(parent, name) for name in ("body", "orelse", "finalbody")
+                         if outer in (getattr(parent, name, None) or ())), None)
             if body is None:
                 return False
             i = body.index(outer)
@@ -103,6 +110,63 @@ def _left_alone(scan, node: ast.AST) -> bool:
         if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
             return False
     return False
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_STRINGS = (ast.Constant, ast.JoinedStr)
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def _hit_lines(source: str, starts: list[int]) -> list[int]:
+    """The 1-based lines holding a region's core (``-east-1``): a string the rule may change has one on a line
+    of its own span (:data:`REGION` matches within a line, and its match contains the core)."""
+    lines = {bisect.bisect_right(starts, match.start()) for match in _REGION_CORE.finditer(source)}
+    return sorted(lines)
+
+
+def _first_line(node: ast.AST) -> int | None:
+    """The first line of ``node``'s source, decorators included; None for a node without positions."""
+    line = getattr(node, "lineno", None)
+    if line is not None and isinstance(node, (*_FUNCTIONS, ast.ClassDef)) and node.decorator_list:
+        line = min(line, *(d.lineno for d in node.decorator_list))
+    return line
+
+
+def _on_hit_line(node: ast.AST, hits: list[int]) -> bool:
+    """Whether ``node`` (decorators included) spans one of the sorted ``hits`` lines (True without positions:
+    ``arguments``, ``comprehension``... hold nodes that have them)."""
+    first = _first_line(node)
+    if first is None:
+        return True
+    i = bisect.bisect_left(hits, first)
+    return i < len(hits) and hits[i] <= node.end_lineno  # type: ignore[attr-defined]
+
+
+def _children(node: ast.AST):
+    """``(child, the list holding it or None)`` in field order."""
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    yield item, value
+        elif isinstance(value, ast.AST):
+            yield value, None
+
+
+def _strings_on(top: ast.AST, hits: list[int], ancestors: list[ast.AST]):
+    """Every string (``ast.Constant`` or a whole ``ast.JoinedStr``) under ``top`` on one of the ``hits`` lines,
+    with the nodes around it (``ancestors``, outermost first, is the caller's stack, updated in place). Only
+    subtrees spanning a hit line are entered: no string elsewhere can name a region."""
+    ancestors.append(top)
+    for child, _ in _children(top):
+        if not _on_hit_line(child, hits):
+            continue
+        if isinstance(child, _STRINGS):
+            yield child
+        else:
+            yield from _strings_on(child, hits, ancestors)
+    ancestors.pop()
 
 
 def _split(text: str, spans: list[tuple[int, int]], offset: int):
@@ -124,7 +188,7 @@ def _escape(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-class HardCodedRegion(ConstructScope, Rule):
+class HardCodedRegion(AstRule):
     """Replaces a region literal in a URL or ARN built inside a stack with the stack's own region.
 
     Console URLs (``https://us-east-1.console.aws.amazon.com/...?region=us-east-1``), service endpoints
@@ -137,6 +201,12 @@ class HardCodedRegion(ConstructScope, Rule):
     only a region name (``allowed = ["us-east-1"]``), addresses AWS pins to us-east-1 (ACM certificates for
     CloudFront, Lambda@Edge, global WAF) and addresses with a literal account id (someone's existing
     resource, in its own region). The code still synthesizes either way: this is a portability fix.
+
+    An :class:`cdkfix.rule.AstRule`: the stdlib tree is walked only through the statements and expressions
+    spanning a line with a region in it, keeping the construct method each string is in (what
+    ``codemods._context.ConstructScope`` tracked in a LibCST traversal) and leaving out the places the rule
+    leaves alone. Each candidate string is parsed by LibCST on its own and edited in place; the pieces of an
+    implicit concatenation are fixed (and reported) one by one, as LibCST sees them.
     """
 
     code = "CDK015"
@@ -295,148 +365,336 @@ class HardCodedRegion(ConstructScope, Rule):
         """Only a string in a method of a Stack or Construct that names a region where an AWS address points."""
         if not super().may_fire(source):
             return False
+        if not _REGION_CORE.search(source):
+            return False  # the string to change names a region in its source text
         scan = prescan(source)
         if scan is None:
             return False  # not Python the stdlib accepts: the engine reports the syntax error
         constructs = scan.construct_classes(prefilter_index())
+        if not constructs:
+            return False
+        hits = _hit_lines(source, _line_starts(source))
         seen: set[int] = set()
         for top in scan.classes:
-            if id(top) not in constructs:
+            if id(top) not in constructs or not _on_hit_line(top, hits):
                 continue
-            for node in ast.walk(top):
+            ancestors: list[ast.AST] = []
+            for node in _strings_on(top, hits, ancestors):
                 if id(node) in seen:
                     continue
                 seen.add(id(node))
                 if isinstance(node, ast.Constant):
                     if not isinstance(node.value, str) or not _REGION_CORE.search(node.value):
                         continue
-                    if isinstance(scan.parents.get(id(node)), ast.JoinedStr):
-                        continue  # a piece of an f-string: the f-string is looked at as a whole
-                elif isinstance(node, ast.JoinedStr):
-                    if not _REGION_CORE.search(_EXPRESSION.join(
-                            v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))):
-                        continue
-                else:
+                elif not _REGION_CORE.search(_EXPRESSION.join(
+                        v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))):
                     continue
-                owner = scan.method_class(node)
-                if (owner is not None and id(owner) in constructs and not _left_alone(scan, node)
+                owner = _method_class(ancestors)
+                if (owner is not None and id(owner) in constructs and not _left_alone(node, ancestors)
                         and _may_need_fix(scan, node)):
                     return True
         return False
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        """Reset the exclusion depth."""
-        self._skip = 0
-        return super().visit_Module(node)
+    # -- finding the strings: what codemods._context.ConstructScope and the exclusions tracked in a traversal --
+    def check(self) -> None:
+        """Walk the statements spanning a line with a region (the rest cannot hold a string to change), keeping
+        the construct method each string is in (``ConstructScope``'s frames) and leaving out the places the
+        LibCST rule skipped; parse each candidate string with LibCST and make the same fix on it."""
+        hits = _hit_lines(self.source, self.lines.starts)  # type: ignore[union-attr]
+        if not hits:
+            return
+        self._hits = hits
+        self._kinds: dict[int, str] | None = None
+        self._groups: list[tuple[Edit, list[int]]] = []
+        self._visit(self.tree, [])
 
-    # -- where strings are left alone -----------------------------------------------------------------
-    def visit_Arg(self, node: cst.Arg) -> bool | None:
-        """``region=...`` arguments."""
-        if node.keyword is not None and node.keyword.value == "region":
-            self._skip += 1
+    def run(self, source: str) -> str:
+        """:meth:`AstRule.run`; when the edit of a concatenated string cannot be made, every fix recorded in it
+        is withdrawn, not only the first."""
+        output = super().run(source)
+        findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
+        for edit, recorded in self._groups if hasattr(self, "_groups") else ():
+            if not findings[edit.finding].applied:
+                for i in recorded:
+                    findings[i] = dataclasses.replace(findings[i], applied=False)
+        return output
+
+    def _visit(self, node: ast.AST, frames: list[tuple[str, Method | None | str]]) -> None:
+        """Visit the children of ``node`` that span a hit line, in source order as LibCST does."""
+        for child, siblings in _children(node):
+            if not _on_hit_line(child, self._hits):
+                continue
+            if isinstance(child, _STRINGS):
+                method = frames[-1][1] if frames and frames[-1][0] == "function" else None
+                if method is not None:
+                    self._string(child, method)  # type: ignore[arg-type]
+                continue
+            if isinstance(child, ast.keyword) and child.arg == "region":
+                continue  # ``region=`` arguments
+            if isinstance(child, ast.Call) and self.imports.resolve_dotted(ast_dotted(child.func)) == \
+                    "aws_cdk.Environment":
+                continue  # ``cdk.Environment(...)``
+            if isinstance(child, ast.Expr) and siblings is not None and self._docstring_line(child, siblings):
+                continue  # docstrings and other statement lines holding only a string
+            if isinstance(child, ast.ClassDef):
+                frames.append(("class", self._class_kinds().get(id(child))))
+            elif isinstance(child, _FUNCTIONS):
+                frames.append(("function", self._function_method(child, frames)))
+            self._visit(child, frames)
+            if isinstance(child, (ast.ClassDef, *_FUNCTIONS)):
+                frames.pop()
+
+    def _docstring_line(self, statement: ast.Expr, siblings: list) -> bool:
+        """A LibCST ``SimpleStatementLine`` holding only this string: not after ``if x:`` on the header's line
+        (a ``SimpleStatementSuite``), not joined to other statements with ``;``."""
+        if not isinstance(statement.value, _STRINGS) or (
+                isinstance(statement.value, ast.Constant) and not isinstance(statement.value.value, (str, bytes))):
+            return False
+        i = next(k for k, sibling in enumerate(siblings) if sibling is statement)
+        if i and siblings[i - 1].end_lineno == statement.lineno:
+            return False
+        if i + 1 < len(siblings) and siblings[i + 1].lineno == statement.end_lineno:
+            return False
+        lines = self.lines
+        before = lines.line_text(statement.lineno).encode()[:statement.col_offset]  # type: ignore[union-attr]
+        if before.strip(b" \t\f"):
+            return False  # after a block's colon on the header line
+        if statement.lineno > 1:
+            previous = lines.line_text(statement.lineno - 1).rstrip()  # type: ignore[union-attr]
+            if previous.endswith("\\") and not previous.lstrip().startswith("#"):
+                return False  # continued from the header's line
         return True
 
-    def leave_Arg(self, original_node: cst.Arg, updated_node: cst.Arg) -> cst.Arg:
-        """Leave a ``region=`` argument."""
-        if original_node.keyword is not None and original_node.keyword.value == "region":
-            self._skip -= 1
-        return updated_node
+    def _function_method(self, function: ast.FunctionDef | ast.AsyncFunctionDef,
+                         frames: list[tuple[str, Method | None | str]]) -> Method | None:
+        """``ConstructScope.visit_FunctionDef`` on the stdlib tree: a plain method of a construct class, or a
+        function nested in one that does not rebind its ``self``."""
+        if frames and frames[-1][0] == "class":
+            kind = frames[-1][1]
+            line = _super_init_line(function) if function.name == "__init__" and kind is not None else 0
+            return _method_of(function, kind, line)  # type: ignore[arg-type]
+        if frames and frames[-1][0] == "function":
+            outer = frames[-1][1]
+            args = function.args
+            names = {a.arg for a in (*args.args, *args.posonlyargs, *args.kwonlyargs)}
+            if isinstance(outer, Method) and outer.self_name not in names:
+                return Method(outer.kind, outer.self_name, 0)
+        return None
 
-    def _excluded_call(self, node: cst.Call) -> bool:
-        return self.imports.resolve(node.func) == "aws_cdk.Environment"
+    def _class_kinds(self) -> dict[int, str]:
+        """``id(ClassDef)`` -> ``"stack"``/``"construct"`` for the classes whose bases are known, as
+        :func:`codemods._context.class_kinds` decides on LibCST's tree."""
+        if self._kinds is not None:
+            return self._kinds
+        kinds: dict[int, str] = {}
+        self._kinds = kinds
+        api = index(self.options)
+        bindings = self.imports.bindings
+        classes = sorted(self.scan.classes, key=lambda c: (c.lineno, c.col_offset))  # type: ignore[union-attr]
+        by_name: dict[str, list[ast.ClassDef]] = {}
+        for cls in classes:
+            by_name.setdefault(cls.name, []).append(cls)
 
-    def visit_Call(self, node: cst.Call) -> bool | None:
-        """``cdk.Environment(...)``."""
-        if self._excluded_call(node):
-            self._skip += 1
-        return True
+        def kind(cls: ast.ClassDef, seen: frozenset[int]) -> str | None:
+            if id(cls) in kinds:
+                return kinds[id(cls)]
+            found: str | None = None
+            # LibCST's bases are the positional arguments, ``*bases`` and ``**kwargs`` included.
+            bases = [b.value if isinstance(b, ast.Starred) else b for b in cls.bases]
+            bases += [k.value for k in cls.keywords if k.arg is None]
+            for base in bases:
+                name = ast_dotted(base)
+                local = by_name.get(name or "", [])
+                if len(local) == 1 and id(local[0]) not in seen and "." not in (name or "."):
+                    found = kind(local[0], seen | {id(cls)})
+                else:
+                    head, _, rest = (name or "").partition(".")
+                    target = bindings.get(head) if name else None
+                    qualified = (f"{target}.{rest}" if rest else target) if target else None
+                    info = api.lookup(qualified) if qualified else None
+                    found = _kind_of_fqn(info.fqn, info.bases) if info is not None else None
+                if found:
+                    break
+            if found:
+                kinds[id(cls)] = found
+            return found
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        """Leave ``cdk.Environment(...)``."""
-        if self._excluded_call(original_node):
-            self._skip -= 1
-        return updated_node
-
-    def _docstring(self, node: cst.SimpleStatementLine) -> bool:
-        return len(node.body) == 1 and isinstance(node.body[0], cst.Expr) and isinstance(
-            node.body[0].value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool | None:
-        """Docstrings (and other bare strings)."""
-        if self._docstring(node):
-            self._skip += 1
-        return True
-
-    def leave_SimpleStatementLine(self, original_node, updated_node):
-        """Leave a docstring."""
-        if self._docstring(original_node):
-            self._skip -= 1
-        return updated_node
-
-    def visit_FormattedStringExpression(self, node: cst.FormattedStringExpression) -> bool | None:
-        """Strings nested in an f-string's expression are left alone."""
-        self._skip += 1
-        return True
-
-    def leave_FormattedStringExpression(self, original_node, updated_node):
-        """Leave the f-string's expression."""
-        self._skip -= 1
-        return updated_node
+        for cls in classes:
+            kind(cls, frozenset())
+        return kinds
 
     # -- the fix -------------------------------------------------------------------------------------
-    def _region(self, original: cst.CSTNode) -> cst.BaseExpression | None:
-        method = self.construct_method
-        if self._skip or method is None or not self.ready(original) or not self.may_apply(original):
-            return None
+    def _string(self, node: ast.Constant | ast.JoinedStr, method: Method) -> None:
+        """Fix every piece of the string ``node`` (one LibCST string, or the pieces of a concatenation, each its
+        own finding) in one edit of ``node``."""
+        if not _may_need_fix(self.scan, node):
+            return
+        start, end = self.lines.span(node)  # type: ignore[union-attr]
+        segment = self.source[start:end]
+        try:
+            parsed = cst.parse_expression(f"({segment})")
+        except (cst.ParserSyntaxError, SyntaxError, ValueError):
+            return
+        parsed = parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
+        replaced: dict[int, cst.CSTNode] = {}
+        recorded: list[int] = []
+        findings = self.findings_so_far
+        printer = cst.Module(body=[], default_newline=newline_of(segment))  # prints the parsed text back
+        for piece, piece_start, piece_end in _pieces(parsed, 0, printer):
+            planned = self._plan(piece)
+            if planned is None:
+                continue
+            spans, text = planned
+            at = self._place(node, segment, piece_start, piece_end)
+            if method.ready_after_line and at.lineno <= method.ready_after_line:
+                continue  # before the construct exists
+            if self._suppressed(at):
+                continue
+            region = self._region(method)
+            if not self.record_fix(at, self._message(text, spans, method)):
+                continue
+            replaced[id(piece)] = self._replace(piece, spans, region)
+            recorded.append(len(findings) - 1)
+        if not recorded:
+            return
+        new = _with_pieces(parsed, replaced)
+        edit = Edit(node, lambda _parsed, new=new: new, recorded[0])
+        self.queue(edit)
+        self._groups.append((edit, recorded))
+
+    def _place(self, node: ast.AST, segment: str, start: int, end: int) -> SimpleNamespace:
+        """An ``ast``-like position (line, byte column, end line) of the piece at ``start:end`` of ``node``'s
+        ``segment``: where LibCST placed the piece's finding."""
+        if start == 0 and end == len(segment):
+            return node  # type: ignore[return-value]
+        breaks = list(_NEWLINE.finditer(segment, 0, start))
+        line = node.lineno + len(breaks)  # type: ignore[attr-defined]
+        if breaks:
+            column = start - breaks[-1].end()
+        else:
+            column = self.lines.char_column(node.lineno, node.col_offset) + start  # type: ignore[union-attr,attr-defined]
+        byte_column = len(self.lines.line_text(line)[:column].encode())  # type: ignore[union-attr]
+        end_line = line + len(_NEWLINE.findall(segment, start, end))
+        return SimpleNamespace(lineno=line, col_offset=byte_column, end_lineno=end_line)
+
+    def _region(self, method: Method) -> cst.BaseExpression:
         if method.kind == "stack":
             return cst.parse_expression(f"{method.self_name}.region")
         stack = self.use_name("aws_cdk.Stack")
         return cst.parse_expression(f"{stack}.of({method.self_name}).region")
 
-    def leave_SimpleString(self, original_node: cst.SimpleString,
-                           updated_node: cst.SimpleString) -> cst.BaseExpression:
-        """A plain string becomes an f-string with the region as an expression."""
-        prefix = updated_node.prefix
-        raw = updated_node.raw_value
-        if set(prefix.lower()) & set("buf"):
-            return updated_node
-        spans = region_spans(raw)
-        region = self._region(original_node) if spans else None
-        if region is None:
-            return updated_node
-        parts: list[cst.BaseFormattedStringContent] = [
-            cst.FormattedStringExpression(expression=region) if is_region else cst.FormattedStringText(_escape(piece))
-            for is_region, piece in _split(raw, spans, 0)]
-        quote = updated_node.quote
-        replacement = cst.FormattedString(parts=parts, start=f"{prefix}f{quote}", end=quote)
-        return self.fix(original_node, updated_node, replacement, self._message(raw, spans))
-
-    def leave_FormattedString(self, original_node: cst.FormattedString,
-                              updated_node: cst.FormattedString) -> cst.BaseExpression:
-        """The region in an f-string's text becomes an expression."""
-        text = "".join(p.value if isinstance(p, cst.FormattedStringText) else _EXPRESSION
-                       for p in updated_node.parts)
-        if "b" in updated_node.prefix.lower():
-            return updated_node
+    @staticmethod
+    def _plan(piece: cst.CSTNode) -> tuple[list[tuple[int, int]], str] | None:
+        """The region spans of a string piece and the text they are in; None when there is nothing to change."""
+        if isinstance(piece, cst.SimpleString):
+            if set(piece.prefix.lower()) & set("buf"):
+                return None
+            text = piece.raw_value
+        elif isinstance(piece, cst.FormattedString):
+            text = "".join(p.value if isinstance(p, cst.FormattedStringText) else _EXPRESSION for p in piece.parts)
+            if "b" in piece.prefix.lower():
+                return None
+        else:
+            return None
         spans = region_spans(text)
-        region = self._region(original_node) if spans else None
-        if region is None:
-            return updated_node
-        parts: list[cst.BaseFormattedStringContent] = []
+        return (spans, text) if spans else None
+
+    @staticmethod
+    def _replace(piece: cst.CSTNode, spans: list[tuple[int, int]], region: cst.BaseExpression) -> cst.CSTNode:
+        """A plain string becomes an f-string with the region as an expression; in an f-string's text, the
+        region becomes an expression."""
+        if isinstance(piece, cst.SimpleString):
+            raw = piece.raw_value
+            parts: list[cst.BaseFormattedStringContent] = [
+                cst.FormattedStringExpression(expression=region) if is_region else cst.FormattedStringText(_escape(p))
+                for is_region, p in _split(raw, spans, 0)]
+            quote = piece.quote
+            return cst.FormattedString(parts=parts, start=f"{piece.prefix}f{quote}", end=quote)
+        assert isinstance(piece, cst.FormattedString)
+        parts = []
         offset = 0
-        for part in updated_node.parts:
+        for part in piece.parts:
             if not isinstance(part, cst.FormattedStringText):
                 parts.append(part)
                 offset += 1
                 continue
-            parts += [cst.FormattedStringExpression(expression=region) if is_region else cst.FormattedStringText(piece)
-                      for is_region, piece in _split(part.value, spans, offset)]
+            parts += [cst.FormattedStringExpression(expression=region) if is_region else cst.FormattedStringText(p)
+                      for is_region, p in _split(part.value, spans, offset)]
             offset += len(part.value)
-        return self.fix(original_node, updated_node, updated_node.with_changes(parts=parts),
-                        self._message(text, spans))
+        return piece.with_changes(parts=parts)
 
-    def _message(self, text: str, spans: list[tuple[int, int]]) -> str:
+    @staticmethod
+    def _message(text: str, spans: list[tuple[int, int]], method: Method) -> str:
         found = sorted({text[start:end] for start, end in spans})
-        where = "the stack's region" if self.construct_method and self.construct_method.kind == "stack" else \
-            "the region of the construct's stack"
+        where = "the stack's region" if method.kind == "stack" else "the region of the construct's stack"
         return f"hard-coded region {', '.join(f'`{r}`' for r in found)} in an AWS address: use {where}"
+
+
+def _line_starts(source: str) -> list[int]:
+    """Offsets where the source's lines start (split as ``ast`` counts lines)."""
+    return [0, *(match.end() for match in _NEWLINE.finditer(source))]
+
+
+def _method_class(ancestors: list[ast.AST]) -> ast.ClassDef | None:
+    """The class whose method (or a closure in it) the node under ``ancestors`` is in (``Prescan.method_class``
+    on the descent's own stack)."""
+    seen_function = False
+    for outer in reversed(ancestors):
+        if isinstance(outer, _FUNCTIONS):
+            seen_function = True
+        elif isinstance(outer, ast.ClassDef):
+            return outer if seen_function else None
+    return None
+
+
+def _pieces(node: cst.CSTNode, start: int, printer: cst.Module):
+    """``(piece, start, end)`` of each string of a parsed (parentheses-free) string, offsets in its text
+    (``printer`` prints it back: the module with the newline LibCST took as the text's default)."""
+    if isinstance(node, cst.ConcatenatedString):
+        whole = len(printer.code_for_node(node))
+        yield from _pieces(node.left, start, printer)
+        yield from _pieces(node.right, start + whole - len(printer.code_for_node(node.right)), printer)
+        return
+    yield node, start, start + len(printer.code_for_node(node))
+
+
+def _with_pieces(node: cst.CSTNode, replaced: dict[int, cst.CSTNode]) -> cst.CSTNode:
+    """``node`` with the pieces in ``replaced`` (by ``id``) replaced."""
+    if isinstance(node, cst.ConcatenatedString):
+        return node.with_changes(left=_with_pieces(node.left, replaced), right=_with_pieces(node.right, replaced))
+    return replaced.get(id(node), node)
+
+
+def _super_init_line(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """The last line of the first ``super().__init__(...)`` call in ``function``'s body (not in a function
+    nested in it), else 0 (``codemods._context.SuperInitLine`` on the stdlib tree): the first in source order
+    is the first a traversal meets."""
+    found: list[ast.Call] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _FUNCTIONS):
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
+                    and ast_dotted(func.value.func) == "super"):
+                found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    if not found:
+        return 0
+    return min(found, key=lambda c: (c.lineno, c.col_offset)).end_lineno  # type: ignore[return-value]
+
+
+def _method_of(function: ast.FunctionDef | ast.AsyncFunctionDef, class_kind: str | None,
+               super_line: int) -> Method | None:
+    """The construct method ``function`` is, when it is a plain method of a construct class
+    (:func:`codemods._context.method_of` on the stdlib tree)."""
+    if class_kind is None:
+        return None
+    if any(ast_dotted(decorator) in ("staticmethod", "classmethod") for decorator in function.decorator_list):
+        return None
+    params = function.args.args or function.args.posonlyargs
+    if not params:
+        return None
+    return Method(class_kind, params[0].arg, super_line)
