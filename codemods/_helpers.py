@@ -296,6 +296,7 @@ class SourceView:
         self._bindings: dict[_ast.AST, dict[str, list[Binding]]] = {}
         self._positions: dict[tuple[int, int], list[_ast.AST]] | None = None
         self._calls: list[_ast.Call] | None = None
+        self._call_keys: frozenset[tuple[str, ...]] | None = None
         scan = prescan(source)
         if scan is not None and scan.tree is self.tree:
             self.imports: dict[str, str] = dict(scan.imports)  # the same walk, already done
@@ -364,6 +365,12 @@ class SourceView:
             self._calls = (list(scan.calls) if scan is not None and scan.tree is self.tree
                            else [node for node in _walk(self.tree) if isinstance(node, _ast.Call)])
         return self._calls
+
+    def call_keys(self) -> frozenset[tuple[str, ...]]:
+        """:func:`call_key` of every call in the file (computed once)."""
+        if self._call_keys is None:
+            self._call_keys = frozenset(call_key(self, call) for call in self.calls())
+        return self._call_keys
 
     def parent(self, node: _ast.AST) -> _ast.AST | None:
         return self.parents.get(node)
@@ -585,7 +592,8 @@ def ast_walk_statements(body: list[_ast.stmt], *, nested: bool = True) -> Iterat
             yield from ast_walk_statements(statement.finalbody, nested=nested)
 
 
-def ast_statement_bindings(body: list[_ast.stmt], *, nested: bool = True) -> Iterator[tuple[str, _ast.expr | None, _ast.AST]]:
+def ast_statement_bindings(body: list[_ast.stmt], *,
+                           nested: bool = True) -> Iterator[tuple[str, _ast.expr | None, _ast.AST]]:
     """``(name, value, node)`` for every binding the statements of ``body`` make (:func:`statement_bindings`
     on the stdlib tree).
 
@@ -955,12 +963,12 @@ def other_project_views(view: SourceView, project) -> list[SourceView]:
     The project holds every file as it was read, the one being fixed included (possibly already changed by
     an earlier pass); a file whose calls are mostly the calls of ``view`` is taken for that copy.
     """
-    keys = {call_key(view, c) for c in view.calls()}
+    keys = view.call_keys()
     others = []
     for other in project_views(project):
         if other.source == view.source:
             continue
-        other_keys = {call_key(other, c) for c in other.calls()}
+        other_keys = other.call_keys()  # project views live for the run: their keys are computed once
         if other_keys and keys and len(other_keys & keys) >= 0.8 * max(len(other_keys), len(keys)):
             continue
         others.append(other)
