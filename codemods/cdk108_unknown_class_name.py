@@ -21,7 +21,6 @@ from codemods._helpers import (
     normalized,
     prefilter_index,
     prescan,
-    similarity,
 )
 
 CORE = "aws_cdk"
@@ -91,10 +90,29 @@ def _fewest_words(name: str, candidates: list[str]) -> list[str]:
     return [c for c in candidates if words[c] == least]
 
 
+#: Below this a name's spelling can neither be chosen nor come close enough to the best to block it.
+_RELEVANT = SPELLING_CUTOFF - 2 * SPELLING_MARGIN
+
+
 def _close_spelling(api, module: str, name: str) -> str | None:
-    """The one type of ``module`` spelled almost like ``name``, clearly ahead of the next."""
-    scored = sorted(((similarity(name, other), other) for other in api.names(module)
-                     if not (api.type(module, other) or _Deprecated).deprecated), reverse=True)
+    """The one type of ``module`` spelled almost like ``name``, clearly ahead of the next.
+
+    Names whose difflib upper bounds (lengths, then letters in common) stay under :data:`_RELEVANT` are
+    not scored: the best name of those left is the best of all when it reaches the cutoff, and a runner-up
+    under ``_RELEVANT`` is more than the margin behind it whether it is scored or not."""
+    wanted = normalized(name)
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq1(wanted)  # as similarity(name, other): the order matters to difflib
+    scored = []
+    for other in api.names(module):
+        spelling = normalized(other)
+        if 2 * min(len(spelling), len(wanted)) < _RELEVANT * (len(spelling) + len(wanted)):
+            continue
+        matcher.set_seq2(spelling)
+        if matcher.quick_ratio() < _RELEVANT or (api.type(module, other) or _Deprecated).deprecated:
+            continue
+        scored.append((matcher.ratio(), other))
+    scored.sort(reverse=True)
     if not scored or scored[0][0] < SPELLING_CUTOFF:
         return None
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
@@ -473,11 +491,18 @@ class UnknownClassName(AstRule):
             self._api = index(self.options)
         return self._api
 
+    @property
+    def _rebound(self) -> frozenset[str]:
+        """Names bound other than by a module-level import, computed when a candidate first needs them."""
+        if self._rebound_cache is None:
+            self._rebound_cache = _rebound_names(self.tree)
+        return self._rebound_cache
+
     def check(self) -> None:
         """Decide every from-import first (so that uses above the import are renamed too), then every
         ``X.Name`` in the order a LibCST traversal left them, then rename every use of a renamed name."""
         self._api = None
-        self._rebound = _rebound_names(self.tree)
+        self._rebound_cache: frozenset[str] | None = None
         #: name -> (new name, index of its from-import's finding): renamed with every use in the file.
         self._renames: dict[str, tuple[str, int]] = {}
         #: (line, column) of the names an applied ``X.Name`` fix renames itself (inside its own span).
