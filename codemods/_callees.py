@@ -313,7 +313,8 @@ class AstReceiverTypes:
         resolved = self.imports.resolve_dotted(dotted)  # type: ignore[attr-defined]
         if resolved is None or resolved.partition(".")[0] not in ROOTS:
             return None
-        return None if dotted.partition(".")[0] in self.scan.rebound_names else resolved  # type: ignore[union-attr, attr-defined]
+        rebound = self.scan.rebound_names  # type: ignore[attr-defined]
+        return None if dotted.partition(".")[0] in rebound else resolved  # type: ignore[union-attr]
 
     def _type_of(self, node: ast.expr, at: ast.AST):
         """The CDK type of a receiver expression read at ``at``, when its value is visible; else None."""
@@ -436,7 +437,8 @@ class CallSpans:
 
         api = index(self.options)  # type: ignore[attr-defined]
         self._groups: list[tuple[object, list[int]]] = []
-        candidates = sorted((call for call in self.scan.calls if self._candidate(api, call)),  # type: ignore[attr-defined]
+        calls = self.scan.calls  # type: ignore[attr-defined]
+        candidates = sorted((call for call in calls if self._candidate(api, call)),
                             key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
         outermost: list[list] = []  # [call, whether other candidates are inside it]
         for call in candidates:

@@ -12,7 +12,7 @@ import tokenize
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
-from codemods._helpers import ast_dotted, index, prefilter_index, prescan
+from codemods._helpers import ast_dotted, index, parse_call_text, prefilter_index, prescan
 
 #: Members known under another name. Keys are (enum, name written); every target is checked against the
 #: installed aws-cdk-lib by ``tests/test_cdk102_enum_member.py``.
@@ -398,9 +398,7 @@ class EnumMember(AstRule):
     def check(self) -> None:
         """Every ``Enum.MISSING`` and ``Enum(value)``, in the order a LibCST traversal leaves them."""
         self._cache: dict[tuple[str, str], tuple[str | None, str]] = {}
-        self._rebound: frozenset[str] | None = None
         self._tokens: list[tokenize.TokenInfo] | None = None
-        self._anchors: dict[int, ast.AST] = {}
         nodes = sorted((*self.scan.attributes, *self.scan.calls), key=lambda n: (n.end_lineno, n.end_col_offset))
         for node in nodes:
             if isinstance(node, ast.Attribute):
@@ -410,21 +408,12 @@ class EnumMember(AstRule):
 
     def _qualname(self, node: ast.expr) -> str | None:
         """The qualified name of a Name/Attribute chain through the module's imports (``ImportView.resolve``)."""
-        dotted = ast_dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.bindings.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return self.imports.resolve_dotted(ast_dotted(node))
 
     def _rebound_head(self, node: ast.expr) -> bool:
         """``codemods._helpers.rebound_head`` on the stdlib tree: the first name of ``node`` is also bound
         other than by a module-level import somewhere in the module."""
-        if self._rebound is None:
-            self._rebound = _rebound_names(self.tree)
-        return ast_dotted(node).split(".", 1)[0] in self._rebound  # type: ignore[union-attr]
+        return ast_dotted(node).split(".", 1)[0] in self.scan.rebound_names  # type: ignore[union-attr]
 
     def _attribute(self, node: ast.Attribute) -> None:
         """``Enum.MISSING`` → ``Enum.REAL``."""
@@ -465,7 +454,7 @@ class EnumMember(AstRule):
             return
         # The argument as LibCST reads it (a plain or concatenated string, a number, arithmetic), from a
         # parse of the call alone.
-        original = _parse_call(self.source[slice(*self.lines.span(node))])
+        original = parse_call_text(self.source[slice(*self.lines.span(node))])
         if original is None:
             return
         value = original.args[0].value
@@ -489,12 +478,12 @@ class EnumMember(AstRule):
             self.report(node, f"`{info.name}` is an enum and has no member for {number!r}; "
                         f"members: {_listing(members)}")
             return
-        # The call's own parentheses go with it, as when LibCST replaced the whole ``Call`` node.
+        # The call's own parentheses go with it, as when LibCST replaced the whole ``Call`` node; the finding
+        # stays where the call itself starts.
         target = self._with_parentheses(node)
-        self._anchors[id(target)] = node
         self.rewrite(target, lambda parsed: cst.Attribute(value=parsed.func, attr=cst.Name(member)),
                      f"an enum is not built from a number: `{info.name}({number!r})` → `{info.name}.{member}` "
-                     f"({_describe(durations[member])})")
+                     f"({_describe(durations[member])})", at=node)
 
     def _with_parentheses(self, node: ast.Call) -> ast.Call:
         """``node``, or a copy whose span takes in the parentheses around it (``(RetentionDays(7))``): LibCST
@@ -527,12 +516,6 @@ class EnumMember(AstRule):
         wider.end_col_offset = len(lines.line_text(wider.end_lineno)[:end].encode("utf-8"))
         return wider
 
-    def position(self, node) -> tuple[int, int]:  # type: ignore[override]
-        """A call widened to its parentheses is reported where the call itself starts."""
-        return super().position(self._anchors.get(id(node), node))
-
-    def _suppressed(self, node) -> bool:  # type: ignore[override]
-        return super()._suppressed(self._anchors.get(id(node), node))
 
 
 def _groups(before: tokenize.TokenInfo | None) -> bool:
@@ -552,15 +535,6 @@ def _glued(left: tokenize.TokenInfo | None, right: tokenize.TokenInfo | None) ->
     if left is None or right is None or left.end != right.start:
         return False
     return any(t.type in (tokenize.NAME, tokenize.NUMBER, tokenize.STRING) for t in (left, right))
-
-
-def _parse_call(text: str) -> cst.Call | None:
-    """LibCST's parse of a call's source text (parenthesized, so a multi-line call parses on its own)."""
-    try:
-        parsed = cst.parse_expression(f"({text})")
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
-        return None
-    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1]) if isinstance(parsed, cst.Call) else None
 
 
 def _ratio(a: str, b: str) -> float:
@@ -598,90 +572,3 @@ def _describe(seconds: int) -> str:
 def _listing(members: tuple[str, ...]) -> str:
     shown = ", ".join(members[:_MAX_LISTED])
     return shown + (f", … ({len(members)} in all)" if len(members) > _MAX_LISTED else "")
-
-
-# -- ``codemods._helpers.rebound_names`` on the stdlib tree ---------------------------------------------------
-
-def _names(target: ast.AST):
-    """Names bound by an assignment target (``codemods._helpers._target_names``)."""
-    if isinstance(target, ast.Name):
-        yield target.id
-    elif isinstance(target, (ast.Tuple, ast.List)):
-        for element in target.elts:
-            yield from _names(element)
-    elif isinstance(target, ast.Starred):
-        yield from _names(target.value)
-
-
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_TRIES = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
-
-
-def _statements(body: list[ast.stmt], *, nested: bool = True):
-    """Every statement in ``body``, depth first, never inside expressions
-    (``codemods._helpers.walk_statements``): handlers and ``else``/``finally`` blocks included, ``match``
-    cases not; with ``nested=False`` the bodies of functions and classes are not entered."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, _DEFS) and not nested:
-            continue
-        if isinstance(stmt, _TRIES):
-            for handler in stmt.handlers:
-                yield handler
-                yield from _statements(handler.body, nested=nested)
-        if isinstance(stmt, ast.Match):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            block = getattr(stmt, field, None)
-            if isinstance(block, list):
-                yield from _statements(block, nested=nested)
-
-
-def _bindings(body: list[ast.stmt], *, nested: bool = True):
-    """``(name, value, node)`` for every binding the statements of ``body`` make
-    (``codemods._helpers.statement_bindings``)."""
-    for node in _statements(body, nested=nested):
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                plain = isinstance(target, ast.Name)
-                for name in _names(target):
-                    yield name, node.value if plain else None, node
-        elif isinstance(node, ast.AnnAssign):
-            if node.value is not None:
-                for name in _names(node.target):
-                    yield name, node.value if isinstance(node.target, ast.Name) else None, node
-        elif isinstance(node, ast.AugAssign):
-            for name in _names(node.target):
-                yield name, None, node
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name == "*":
-                    continue
-                yield (alias.asname or alias.name.split(".")[0]), None, node
-        elif isinstance(node, _DEFS):
-            yield node.name, None, node
-            if nested and not isinstance(node, ast.ClassDef):
-                yield from ((name, None, node) for name in _parameters(node.args))
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            for name in _names(node.target):
-                yield name, None, node
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    for name in _names(item.optional_vars):
-                        yield name, None, node
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            yield node.name, None, node
-
-
-def _parameters(args: ast.arguments) -> list[str]:
-    names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
-    names.extend(a.arg for a in (args.vararg, args.kwarg) if a is not None)
-    return names
-
-
-def _rebound_names(tree: ast.Module) -> frozenset[str]:
-    """Names bound other than by a module-level import, anywhere (``codemods._helpers.rebound_names``)."""
-    module_imports = {id(node) for node in _statements(tree.body, nested=False)
-                      if isinstance(node, (ast.Import, ast.ImportFrom))}
-    return frozenset(name for name, _, node in _bindings(tree.body) if id(node) not in module_imports)
