@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
-from codemods._helpers import keyword
+from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
+from cdkfix.spans import Edit
+from codemods._helpers import has_star_args, keyword
 from codemods._layout import add_keyword
 
 _METHOD = "metric_successful_request_latency"
@@ -21,7 +25,7 @@ def _literal(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-class DynamodbLatencyDimension(Rule):
+class DynamodbLatencyDimension(AstRule):
     """Adds ``dimensions_map={"Operation": "GetItem"}`` to ``metric_successful_request_latency()``.
 
     DynamoDB publishes ``SuccessfulRequestLatency`` per table *and operation*, so the CDK method requires
@@ -29,6 +33,10 @@ class DynamodbLatencyDimension(Rule):
     already passes, when it passes one). Unsafe: ``GetItem`` is a guess; the alarm or dashboard may be meant
     for ``Query``, ``PutItem``… Without ``--unsafe-fixes`` the missing dimension is reported with the diff.
     A ``dimensions_map`` that is not a dict literal is reported only.
+
+    An :class:`cdkfix.rule.AstRule`: the calls are found on the stdlib tree; each outermost one is parsed by
+    LibCST on its own and the call-level logic runs there (on the calls nested in it too, innermost first, as
+    a traversal of the module did), findings placed at the ``ast`` calls.
     """
 
     code = "CDK014"
@@ -138,22 +146,72 @@ class DynamodbLatencyDimension(Rule):
         ),
     )
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        """``x.metric_successful_request_latency(...)`` without ``Operation``."""
-        func = original_node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value != _METHOD:
-            return updated_node
-        if any(arg.star for arg in original_node.args):
-            return updated_node
+    def check(self) -> None:
+        """Run the call-level logic on a LibCST parse of each outermost ``metric_successful_request_latency``
+        call (with the ones nested in it)."""
+        self._groups: list[tuple[Edit, list[int]]] = []
+        candidates = sorted((call for call in self.scan.calls  # type: ignore[union-attr]
+                             if isinstance(call.func, ast.Attribute) and call.func.attr == _METHOD
+                             and not has_star_args(call)),
+                            key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
+        groups: list[list[ast.Call]] = []  # an outermost call, then the candidates inside it
+        for call in candidates:
+            last = groups[-1][0] if groups else None
+            if last is None or (call.lineno, call.col_offset) >= (last.end_lineno, last.end_col_offset):
+                groups.append([call])
+            else:
+                groups[-1].append(call)
+        for group in groups:
+            self._check_group(group)
+
+    def _check_group(self, group: list[ast.Call]) -> None:
+        """Parse the outermost call of ``group`` and run :meth:`_check_call` on every candidate in it, in a
+        traversal's order (innermost first: by end position); queue the new text when a fix was applied."""
+        outer = group[0]
+        start, end = self.lines.span(outer)  # type: ignore[union-attr]
+        try:
+            parsed = cst.parse_expression(f"({self.source[start:end]})")
+        except (cst.ParserSyntaxError, SyntaxError, ValueError):
+            return  # not an expression LibCST parses on its own: leave the call alone
+        parsed = parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
+        if not isinstance(parsed, cst.Call):
+            return
+        order = sorted(group, key=lambda c: (c.end_lineno, c.end_col_offset))
+        findings = self.findings_so_far
+        first = len(findings)
+        if len(order) == 1:
+            new = self._check_call(parsed, parsed, order[0])
+        else:
+            new = parsed.visit(_Calls(self, order))
+        applied = [i for i in range(first, len(findings)) if findings[i].applied]
+        if applied:
+            edit = Edit(outer, lambda _parsed, new=new: new, applied[0])
+            self.queue(edit)
+            self._groups.append((edit, applied))
+
+    def run(self, source: str) -> str:
+        """:meth:`AstRule.run`; when a call's edit cannot be made, every fix recorded inside it is withdrawn."""
+        self._groups = []
+        output = super().run(source)
+        findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
+        for edit, applied in self._groups:
+            if not findings[edit.finding].applied:
+                for i in applied:
+                    findings[i] = dataclasses.replace(findings[i], applied=False)
+        return output
+
+    def _check_call(self, original_node: cst.Call, updated_node: cst.Call, at: ast.Call) -> cst.BaseExpression:
+        """``x.metric_successful_request_latency(...)`` without ``Operation`` (``at``: the call in the stdlib
+        tree, where findings go)."""
         message = "`SuccessfulRequestLatency` needs the `Operation` dimension: `GetItem` added (a guess)"
         given = keyword(updated_node, "dimensions_map")
         if given is None:
             quote = self._quote(updated_node)
             value = cst.parse_expression(f"{{{quote}{_DIMENSION}{quote}: {quote}{_OPERATION}{quote}}}")
-            return self.fix(original_node, updated_node, add_keyword(updated_node, "dimensions_map", value), message)
+            return self._fix(at, updated_node, add_keyword(updated_node, "dimensions_map", value), message)
         if not isinstance(given.value, cst.Dict):
-            self.report(original_node, "`SuccessfulRequestLatency` needs the `Operation` dimension; make sure "
-                                       "`dimensions_map` has one", suggestion='dimensions_map={"Operation": "GetItem"}')
+            self.report(at, "`SuccessfulRequestLatency` needs the `Operation` dimension; make sure "
+                            "`dimensions_map` has one", suggestion='dimensions_map={"Operation": "GetItem"}')
             return updated_node
         elements = list(given.value.elements)
         keys = [_literal(e.key) if isinstance(e, cst.DictElement) else None for e in elements]
@@ -177,7 +235,11 @@ class DynamodbLatencyDimension(Rule):
         new_dict = given.value.with_changes(elements=elements + [entry])
         replacement = updated_node.with_changes(args=[
             arg.with_changes(value=new_dict) if arg is given else arg for arg in updated_node.args])
-        return self.fix(original_node, updated_node, replacement, message)
+        return self._fix(at, updated_node, replacement, message)
+
+    def _fix(self, at: ast.Call, updated: cst.Call, replacement: cst.Call, message: str) -> cst.Call:
+        """:meth:`cdkfix.rule.Rule.fix` with the finding on the ``ast`` call."""
+        return replacement if self.record_fix(at, message) else updated
 
     def _quote(self, call: cst.Call) -> str:
         """The quote the call's own strings use (else the double quote)."""
@@ -185,3 +247,18 @@ class DynamodbLatencyDimension(Rule):
             if isinstance(arg.value, cst.SimpleString) and arg.value.quote in ('"', "'"):
                 return arg.value.quote
         return '"'
+
+
+class _Calls(cst.CSTTransformer):
+    """Runs the rule's :meth:`DynamodbLatencyDimension._check_call` on the candidate calls of a parsed call,
+    paired in order with their ``ast`` calls."""
+
+    def __init__(self, rule: DynamodbLatencyDimension, calls: list[ast.Call]) -> None:
+        super().__init__()
+        self.rule, self.calls = rule, iter(calls)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        func = original_node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != _METHOD or any(a.star for a in original_node.args):
+            return updated_node
+        return self.rule._check_call(original_node, updated_node, next(self.calls))
