@@ -6,10 +6,9 @@ import ast
 import bisect
 
 import libcst as cst
-from libcst.codemod import CodemodContext
 
-from cdkfix.imports import SCRATCH_IMPORTS, ImportRequest, ensure_module, ensure_name
-from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
+from cdkfix.imports import ImportRequest
+from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit
 from codemods._helpers import (
     ast_dotted,
@@ -300,27 +299,15 @@ class WrongModule(AstRule):
     def _trusted_module(self, node: ast.expr) -> str | None:
         """The aws-cdk-lib module an expression names through the imports (not a rebound local)."""
         dotted = ast_dotted(node)
-        if dotted is None:
+        module = self.imports.resolve_dotted(dotted)
+        if module is None or module.partition(".")[0] != CORE or not self.api.has_module(module):
             return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.bindings.get(head)
-        if target is None or target.partition(".")[0] != CORE:
-            return None
-        module = f"{target}.{rest}" if rest else target
-        if not self.api.has_module(module):
-            return None
-        if self._rebound is None:
-            self._rebound = _rebound_names(self.tree)
-        return None if head in self._rebound else module
+        return None if dotted.partition(".")[0] in self.scan.rebound_names else module  # type: ignore[union-attr]
 
     def check(self) -> None:
         """Visit every ``X.Name`` and ``from X import Name`` in source order (the order a LibCST traversal
         met them, so imports are requested in the same order)."""
         self._api = None
-        self._rebound: frozenset[str] | None = None
-        #: Import requests of the fixes made so far, in order: what ``ensure_module``/``ensure_name`` see
-        #: (a LibCST rule's ``context.scratch`` list), so a later fix reuses an earlier fix's import.
-        self._requests: list[ImportRequest] = []
         found = [node for node in self.scan.attributes if node.attr[:1].isupper()]  # type: ignore[union-attr]
         found.extend(self.scan.import_froms)  # type: ignore[union-attr]
         found.sort(key=lambda node: (node.lineno, node.col_offset))
@@ -329,15 +316,6 @@ class WrongModule(AstRule):
                 self._attribute(node)
             else:
                 self._import_from(node)
-
-    def _spell(self, ask) -> str:
-        """``ask(context)`` (``ensure_module``/``ensure_name``) against the requests made so far; the new
-        requests are staged for the next fix."""
-        box = CodemodContext(scratch={SCRATCH_IMPORTS: list(self._requests)})
-        spelled = ask(box)
-        for request in box.scratch[SCRATCH_IMPORTS][len(self._requests):]:
-            self.stage_import(request.module, request.name, request.asname)
-        return spelled
 
     # -- X.Name ---------------------------------------------------------------------------------------
     def _attribute(self, node: ast.Attribute) -> None:
@@ -356,23 +334,14 @@ class WrongModule(AstRule):
         head = ast_dotted(node.value).partition(".")[0]  # type: ignore[union-attr]
         if target == CORE or self.imports.bindings.get(head) == CORE:
             # `IAspect`, `cdk.IAspect`, `cdk.aws_logs.LogGroup`
-            spelled = self._spell(lambda box: ensure_name(box, self.imports, f"{target}.{name}"))
+            spelled = self.use_name(f"{target}.{name}")
         else:
-            spelled = f"{self._spell(lambda box: ensure_module(box, self.imports, target))}.{name}"
-        message = f"`{_short(module)}` has no `{name}`; it is in `{_short(target)}`"
-        staged = list(self._staged)
-        span = self._with_parentheses(node)
-        if span is node:
-            if self.rewrite(node, lambda _: expr(spelled), message):
-                self._requests.extend(staged)
-            return
+            spelled = f"{self.use_module(target)}.{name}"
         # `(lambda_.LogGroup)(...)`: the replacement takes the grouping parentheses' place, as replacing a
-        # parenthesized LibCST node does; the finding stays at the attribute itself.
-        self._staged = []
-        if self.record_fix(node, message):
-            self._edits.append(Edit(span, lambda _: expr(spelled),
-                                    len(self.context.scratch[SCRATCH_FINDINGS]) - 1, staged))
-            self._requests.extend(staged)
+        # parenthesized LibCST node does; the finding stays at the attribute itself. The imports staged above
+        # go with the fix, and a later fix spells the same names the same way (``promised_imports``).
+        self.rewrite(self._with_parentheses(node), lambda _: expr(spelled),
+                     f"`{_short(module)}` has no `{name}`; it is in `{_short(target)}`", at=node)
 
     def _with_parentheses(self, node: ast.expr) -> ast.expr:
         """``node``, or a copy whose span takes in the grouping parentheses around it (``(x.Y)``, not the
@@ -431,12 +400,13 @@ class WrongModule(AstRule):
             if self.record_fix(alias, f"`{_short(module)}` has no `{name}`; import it from `{_short(target)}`"):
                 moves.append((i, alias, target))
                 if first_finding is None:
-                    first_finding = len(self.context.scratch[SCRATCH_FINDINGS]) - 1
+                    first_finding = len(self.findings_so_far) - 1
         if not moves:
             return
         # The same decisions the builder makes, taken here: which aliases leave the statement (each one
         # needs an import of its own) and which one becomes the statement's new module.
         count = len(node.names)
+        promised = self.promised_imports
         requests: list[ImportRequest] = []
         whole = len(moves) == count and len({target for _, _, target in moves}) == 1
         plan: list[tuple[int, str | None]] = []  # (alias index, new module) in the builder's order
@@ -450,7 +420,7 @@ class WrongModule(AstRule):
                 count -= 1
                 plan.append((i, None))
                 request = ImportRequest(target, alias.name, alias.asname if alias.asname != alias.name else None)
-                if request not in self._requests and request not in requests:
+                if request not in promised and request not in requests:
                     requests.append(request)
 
         def build(statement: cst.CSTNode) -> cst.CSTNode:
@@ -463,8 +433,7 @@ class WrongModule(AstRule):
             return result
 
         # One edit of the statement for the findings of its aliases: its imports go with it.
-        self._edits.append(Edit(node, build, first_finding, requests))  # type: ignore[arg-type]
-        self._requests.extend(requests)
+        self.queue(Edit(node, build, first_finding, requests))  # type: ignore[arg-type]
 
 
 def _position(lines, offset: int) -> tuple[int, int]:
@@ -472,78 +441,6 @@ def _position(lines, offset: int) -> tuple[int, int]:
     line = bisect.bisect_right(lines.starts, offset)
     start = lines.starts[line - 1]
     return line, len(lines.source[start:offset].encode("utf-8"))
-
-
-# -- the stdlib tree: names bound other than by a module-level import ----------------------------------------
-
-def _target_names(node: ast.expr):
-    """Names bound by an assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind none."""
-    if isinstance(node, ast.Name):
-        yield node.id
-    elif isinstance(node, (ast.Tuple, ast.List)):
-        for element in node.elts:
-            yield from _target_names(element)
-    elif isinstance(node, ast.Starred):
-        yield from _target_names(node.value)
-
-
-def _rebound_names(tree: ast.Module) -> frozenset[str]:
-    """:func:`codemods._helpers.rebound_names` on the stdlib tree: names the module binds other than by a
-    module-level import (also inside a top-level ``if``/``try``/``with``/``for``/``while``).
-
-    It walks statements as ``walk_statements`` does: never expressions (no ``:=`` nor comprehension
-    variables), and not into ``match`` cases; ``AnnAssign`` without a value binds nothing."""
-    names: set[str] = set()
-
-    def walk(body, top: bool) -> None:
-        for stmt in body:
-            kind = type(stmt)
-            if kind is ast.Assign:
-                for target in stmt.targets:
-                    names.update(_target_names(target))
-            elif kind is ast.AnnAssign:
-                if stmt.value is not None:
-                    names.update(_target_names(stmt.target))
-            elif kind is ast.AugAssign:
-                names.update(_target_names(stmt.target))
-            elif kind in (ast.Import, ast.ImportFrom):
-                if not top and not any(alias.name == "*" for alias in stmt.names):
-                    names.update((alias.asname or alias.name).split(".")[0] for alias in stmt.names)
-            elif kind in (ast.FunctionDef, ast.AsyncFunctionDef):
-                names.add(stmt.name)
-                arguments = stmt.args
-                names.update(arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs))
-                names.update(arg.arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None)
-                walk(stmt.body, False)
-            elif kind is ast.ClassDef:
-                names.add(stmt.name)
-                walk(stmt.body, False)
-            elif kind in (ast.For, ast.AsyncFor):
-                names.update(_target_names(stmt.target))
-                walk(stmt.body, top)
-                walk(stmt.orelse, top)
-            elif kind in (ast.With, ast.AsyncWith):
-                for item in stmt.items:
-                    if item.optional_vars is not None:
-                        names.update(_target_names(item.optional_vars))
-                walk(stmt.body, top)
-            elif kind in (ast.If, ast.While):
-                walk(stmt.body, top)
-                walk(stmt.orelse, top)
-            elif kind in _TRY:
-                walk(stmt.body, top)
-                for handler in stmt.handlers:
-                    if handler.name:
-                        names.add(handler.name)
-                    walk(handler.body, top)
-                walk(stmt.orelse, top)
-                walk(stmt.finalbody, top)
-
-    walk(tree.body, True)
-    return frozenset(names)
-
-
-_TRY = (ast.Try,) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 
 
 # -- what the index says (shared by the prefilter and the traversal) ----------------------------------------
