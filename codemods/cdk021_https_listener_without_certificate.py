@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import ast
 
-import libcst as cst
-
-from cdkfix.rule import Case, Rule
-from codemods._helpers import ast_keyword, keyword, prescan
+from cdkfix.rule import AstRule, Case
+from codemods._helpers import ast_dotted, ast_keyword, prescan
 
 _LISTENERS = ("aws_cdk.aws_elasticloadbalancingv2.ApplicationListener",
               "aws_cdk.aws_elasticloadbalancingv2.NetworkListener")
@@ -15,7 +13,7 @@ _SECURE = ("aws_cdk.aws_elasticloadbalancingv2.ApplicationProtocol.HTTPS",
            "aws_cdk.aws_elasticloadbalancingv2.Protocol.TLS")
 
 
-class HttpsListenerWithoutCertificate(Rule):
+class HttpsListenerWithoutCertificate(AstRule):
     """Reports an HTTPS (or TLS) listener whose ``certificates=[]`` list is empty.
 
     Generated code often leaves a placeholder (``certificates=[  # Add your certificate here ]``) where
@@ -25,6 +23,9 @@ class HttpsListenerWithoutCertificate(Rule):
     validation=acm.CertificateValidation.from_dns(zone))``), or serve plain HTTP until there is a domain.
     The rule fires on ``lb.add_listener(...)`` and ``elbv2.ApplicationListener``/``NetworkListener`` whose
     protocol is HTTPS/TLS (or whose port is 443 when no protocol is given).
+
+    An :class:`cdkfix.rule.AstRule` that only reports: the calls are read on the stdlib tree and the finding
+    is placed on the ``certificates=`` keyword.
     """
 
     code = "CDK021"
@@ -111,25 +112,26 @@ class HttpsListenerWithoutCertificate(Rule):
                 return True
         return False
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        """``add_listener(...)``/``ApplicationListener(...)`` with ``certificates=[]``."""
-        func = original_node.func
-        is_method = isinstance(func, cst.Attribute) and func.attr.value == "add_listener"
-        if not is_method and self.imports.resolve(func) not in _LISTENERS:
-            return updated_node
-        certificates = keyword(original_node, "certificates")
-        if certificates is None or not isinstance(certificates.value, cst.List) or certificates.value.elements:
-            return updated_node
-        protocol = keyword(original_node, "protocol")
-        port = keyword(original_node, "port")
-        if protocol is not None:
-            secure = self.imports.resolve(protocol.value) in _SECURE
-        else:
-            secure = port is not None and isinstance(port.value, cst.Integer) and port.value.evaluated_value == 443
-        if secure:
-            self.report(certificates, "HTTPS listener with no certificate: import one "
-                                      "(`acm.Certificate.from_certificate_arn`), issue one with DNS validation, "
-                                      "or serve HTTP until there is a domain",
-                        suggestion="certificates=[acm.Certificate.from_certificate_arn(self, \"Certificate\", "
-                                   "certificate_arn)]")
-        return updated_node
+    def check(self) -> None:
+        """``add_listener(...)``/``ApplicationListener(...)`` with ``certificates=[]``, reported in the order a
+        LibCST traversal left the calls (innermost first: by end position)."""
+        imports = self.imports
+        for call in sorted(self.scan.calls, key=lambda c: (c.end_lineno, c.end_col_offset)):  # type: ignore[union-attr]
+            certificates = next((kw for kw in call.keywords if kw.arg == "certificates"), None)
+            if certificates is None or not isinstance(certificates.value, ast.List) or certificates.value.elts:
+                continue
+            func = call.func
+            is_method = isinstance(func, ast.Attribute) and func.attr == "add_listener"
+            if not is_method and imports.resolve_dotted(ast_dotted(func)) not in _LISTENERS:
+                continue
+            protocol, port = ast_keyword(call, "protocol"), ast_keyword(call, "port")
+            if protocol is not None:
+                secure = imports.resolve_dotted(ast_dotted(protocol)) in _SECURE
+            else:  # LibCST's ``Integer`` (a float 443.0 is not one)
+                secure = isinstance(port, ast.Constant) and type(port.value) is int and port.value == 443
+            if secure:
+                self.report(certificates, "HTTPS listener with no certificate: import one "
+                                          "(`acm.Certificate.from_certificate_arn`), issue one with DNS validation, "
+                                          "or serve HTTP until there is a domain",
+                            suggestion="certificates=[acm.Certificate.from_certificate_arn(self, \"Certificate\", "
+                                       "certificate_arn)]")
