@@ -961,13 +961,15 @@ def other_project_views(view: SourceView, project) -> list[SourceView]:
     """The project's files other than the one ``view`` shows.
 
     The project holds every file as it was read, the one being fixed included (possibly already changed by
-    an earlier pass); a file whose calls are mostly the calls of ``view`` is taken for that copy.
+    an earlier pass). A file with exactly ``view``'s text is that copy; when there is none (a later pass), a
+    file whose calls are mostly the calls of ``view`` is taken for it.
     """
+    views = project_views(project)
+    if any(other.source == view.source for other in views):  # the file as read: no need to compare calls
+        return [other for other in views if other.source != view.source]
     keys = view.call_keys()
     others = []
-    for other in project_views(project):
-        if other.source == view.source:
-            continue
+    for other in views:
         other_keys = other.call_keys()  # project views live for the run: their keys are computed once
         if other_keys and keys and len(other_keys & keys) >= 0.8 * max(len(other_keys), len(keys)):
             continue
