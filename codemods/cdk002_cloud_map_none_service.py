@@ -7,7 +7,7 @@ import re
 
 import libcst as cst
 
-from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
+from cdkfix.rule import AstRule, Case
 from codemods._helpers import (
     SourceView,
     ast_dotted,
@@ -281,6 +281,7 @@ class CloudMapNoneService(AstRule):
         """Plan each ``cloud_map`` call without a service, decide which helpers go, then rewrite or report."""
         self._plans: dict[int, tuple[str, str, ast.AST | None]] = {}
         self._remove: set[tuple[str, str]] = set()
+        self._fixes: list[int] = []  # the findings of the rewrites queued in this run
         self._view = _View(self.source, self.tree)
         api = index(self.options)
         calls = sorted((c for c in self.scan.calls if isinstance(c.func, ast.Attribute) and c.func.attr == "cloud_map"),
@@ -312,8 +313,8 @@ class CloudMapNoneService(AstRule):
         output = super().run(source)
         if not self._remove or output == source:
             return output
-        findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
-        if not all(findings[edit.finding].applied for edit in self._edits):
+        findings = self.findings_so_far
+        if not all(findings[i].applied for i in self._fixes):
             return output
         return cst.parse_module(output).visit(_RemoveHelpers(self._remove)).code
 
@@ -549,7 +550,8 @@ class CloudMapNoneService(AstRule):
                    f"registers in Cloud Map")
         if helper is not None and self._def_key(helper) in self._remove:
             message += f"; removed the helper `{helper.name}` that nothing else calls"  # type: ignore[attr-defined]
-        self.rewrite(node, lambda call: _dns_call(call, hostname), message)
+        if self.rewrite(node, lambda call: _dns_call(call, hostname), message):
+            self._fixes.append(len(self.findings_so_far) - 1)
 
 
 def _dns_call(call: cst.Call, hostname: str) -> cst.Call:

@@ -6,9 +6,9 @@ import ast
 
 import libcst as cst
 
-from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case, module_positions
+from cdkfix.rule import AstRule, Case, module_positions
 from cdkfix.spans import COMPOUND, Edit
-from codemods._helpers import ast_dotted, index, resolve_callable, without_arg
+from codemods._helpers import ast_dotted, index, parse_expression_text, resolve_callable, without_arg
 
 NOTE = (
     "# NOTE: mTLS needs ACM certificate authorities: the TLS client policy trusted",
@@ -188,7 +188,7 @@ class AcmTrustEmpty(AstRule):
             if not self.record_fix(call, f"`TlsValidationTrust.acm([])` lists no certificate authority: removed "
                                          f"`{keyword}` and left a NOTE (mTLS needs ACM certificate authorities)"):
                 continue
-            index_of_finding = len(self.context.scratch[SCRATCH_FINDINGS]) - 1
+            index_of_finding = len(self.findings_so_far) - 1
             inside = self._on_own_lines(holder, position)
             holders[id(holder)] = (holder, position, inside)  # one removal per call, the last one wins
             finding.setdefault(id(holder), index_of_finding)
@@ -202,14 +202,7 @@ class AcmTrustEmpty(AstRule):
     # -- finding ------------------------------------------------------------------------------------------
     def _resolve(self, node: ast.expr) -> str | None:
         """The qualified name of a Name/Attribute chain through the module's imports (LibCST's view)."""
-        dotted = ast_dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.bindings.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return self.imports.resolve_dotted(ast_dotted(node))
 
     def _is_empty_acm(self, api, call: ast.Call) -> bool:
         info, method = resolve_callable(api, self._resolve(call.func))
@@ -277,7 +270,7 @@ class AcmTrustEmpty(AstRule):
         """True when the argument at ``position`` of ``call`` starts and ends on lines of its own (read on
         LibCST's parse of the call's text: its whitespace nodes say it)."""
         start, end = self.lines.span(call)
-        parsed = _parse_expression(self.source[start:end])
+        parsed = parse_expression_text(self.source[start:end])
         return isinstance(parsed, cst.Call) and position < len(parsed.args) and _own_line(parsed, position)
 
     def _statement_line(self, node: ast.AST) -> tuple[ast.stmt, str] | None:
@@ -323,7 +316,7 @@ class AcmTrustEmpty(AstRule):
             if isinstance(node, ast.Call):
                 host[3].extend(h for h in holders if h[0] is node)
         for span, node, indent, inner in outer:
-            self._edits.append(Edit(node, self._builder_for(node, inner, indent), finding[id(node)]))
+            self.queue(Edit(node, self._builder_for(node, inner, indent), finding[id(node)]))
 
     def _builder_for(self, node: ast.AST, holders: list[tuple[ast.Call, int, bool]], indent: str | None):
         """The builder of ``node``'s replacement: ``holders`` lose their argument, and with ``indent`` the
@@ -405,15 +398,6 @@ def _arguments(call: ast.Call) -> list[tuple[ast.AST, str | None, ast.expr]]:
     items = [(a, None, a.value if isinstance(a, ast.Starred) else a) for a in call.args]
     items += [(k, k.arg, k.value) for k in call.keywords]
     return sorted(items, key=lambda item: (item[0].lineno, item[0].col_offset))
-
-
-def _parse_expression(text: str) -> cst.BaseExpression | None:
-    """LibCST's parse of an expression's source text (parenthesized: it may span lines), or None."""
-    try:
-        parsed = cst.parse_expression(f"({text})")
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
-        return None
-    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
 
 
 def _own_line(call: cst.Call, position: int) -> bool:

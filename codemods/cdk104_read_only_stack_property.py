@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
+from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit
 from codemods._helpers import ast_dotted, index, prefilter_index, prescan
 
@@ -301,8 +301,7 @@ class ReadOnlyStackProperty(AstRule):
         self._renames: dict[int, tuple[_ast.Attribute, str, int]] = {}
         self._analyse(classes)
         for attribute, new, finding in self._renames.values():
-            self._edits.append(Edit(attribute, self._builder(
-                lambda node, new=new: node.with_changes(attr=cst.Name(new))), finding))
+            self.queue(Edit(attribute, lambda node, new=new: node.with_changes(attr=cst.Name(new)), finding))
 
     # -- analysis ------------------------------------------------------------------------------------
     def _analyse(self, classes: list[_Class]) -> None:
@@ -385,7 +384,7 @@ class ReadOnlyStackProperty(AstRule):
                              if a.attr == attr and id(a) not in keep]
                     if self.record_fix(target, f"`{owner}.{attr}` is read-only (no setter); the attribute is renamed "
                                        f"`{new}` in `{cls.name}`" + (" and its subclasses" if len(family_classes) > 1 else "")):
-                        finding = len(self.context.scratch[SCRATCH_FINDINGS]) - 1
+                        finding = len(self.findings_so_far) - 1
                         for attribute in nodes:
                             self._renames[id(attribute)] = (attribute, new, finding)
                         taken_everywhere = taken_everywhere | {new}
