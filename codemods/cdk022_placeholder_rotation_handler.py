@@ -6,37 +6,17 @@ import ast
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, prescan
+from cdkfix.rule import AstRule, Case
+from codemods._helpers import ast_dotted, prescan
 
 #: The four steps Secrets Manager calls a rotation function with, as Python function names.
 STEPS = ("create_secret", "set_secret", "test_secret", "finish_secret")
 #: The step names Secrets Manager sends (``event["Step"]``); a module that mentions them is a rotation handler.
 EVENT_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
+#: Statements with a block (never part of a statement line).
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+             ast.With, ast.AsyncWith, ast.Try, ast.Match) + ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
 _LOGGING = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print"})
-
-
-def _is_noise(statement: cst.BaseStatement, first: bool) -> bool:
-    """A statement that does nothing: ``pass``, ``...``, a docstring, a log or print call, ``return``."""
-    if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-        return False
-    for small in statement.body:
-        if isinstance(small, cst.Pass):
-            continue
-        if isinstance(small, cst.Return) and (small.value is None or (
-                isinstance(small.value, cst.Name) and small.value.value == "None")):
-            continue
-        if isinstance(small, cst.Expr):
-            value = small.value
-            if isinstance(value, cst.Ellipsis) or (first and isinstance(
-                    value, (cst.SimpleString, cst.ConcatenatedString))):
-                continue
-            if isinstance(value, cst.Call):
-                name = dotted_name(value.func) or ""
-                if name.rsplit(".", 1)[-1] in _LOGGING:
-                    continue
-        return False
-    return True
 
 
 def _step_of(name: str, handler_module: bool) -> str | None:
@@ -54,7 +34,7 @@ def _step_of(name: str, handler_module: bool) -> str | None:
 
 
 def _may_be_noise(statement: ast.stmt) -> bool:
-    """An ``ast`` statement :func:`_is_noise` may count as doing nothing (any string or constant counts)."""
+    """An ``ast`` statement :meth:`PlaceholderRotationHandler._is_noise` may count as doing nothing (any string or constant counts)."""
     if isinstance(statement, ast.Pass):
         return True
     if isinstance(statement, ast.Return):
@@ -70,7 +50,7 @@ def _may_be_noise(statement: ast.stmt) -> bool:
     return False
 
 
-class PlaceholderRotationHandler(Rule):
+class PlaceholderRotationHandler(AstRule):
     """Reports rotation-function steps whose body is only ``pass``, a docstring or a log line.
 
     A custom rotation Lambda implements four steps (``create_secret``, ``set_secret``, ``test_secret``,
@@ -80,6 +60,9 @@ class PlaceholderRotationHandler(Rule):
     dispatches on ``"createSecret"``…) and the function's name contains the step's words
     (``create_new_secret``). Implementing the steps, or replacing the custom function with
     ``hosted_rotation=secretsmanager.HostedRotation.<engine>_single_user()``, is a person's decision.
+
+    An :class:`cdkfix.rule.AstRule` that only reports: functions and their statements are read on the stdlib
+    tree (statements joined by ``;`` count as one line, as LibCST groups them); the finding is on the ``def``.
     """
 
     code = "CDK022"
@@ -163,24 +146,61 @@ class PlaceholderRotationHandler(Rule):
         return any(_step_of(function.name, handler_module) is not None
                    and all(_may_be_noise(statement) for statement in function.body) for function in scan.functions)
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        """Decide whether the module is a rotation handler."""
-        result = super().visit_Module(node)
-        code = node.code
-        self._handler_module = sum(step in code for step in EVENT_STEPS) >= 2
-        return result
+    def check(self) -> None:
+        """A rotation step whose body does nothing: the functions of the stdlib tree in a traversal's order, their
+        statements grouped into LibCST's statement lines (statements joined by ``;``)."""
+        handler_module = sum(step in self.source for step in EVENT_STEPS) >= 2
+        for function in sorted(self.scan.functions, key=lambda f: (f.lineno, f.col_offset)):  # type: ignore[union-attr]
+            step = _step_of(function.name, handler_module)
+            if step is None:
+                continue
+            if all(self._is_noise(line, i == 0) for i, line in enumerate(self._lines_of(function.body))):
+                self.report(function, f"rotation step `{function.name}` does nothing: the secret is never rotated "
+                                      f"(implement the `{step}` step, or use `hosted_rotation=` instead of a custom "
+                                      "rotation function)")
 
-    def _is_step(self, name: str) -> str | None:
-        return _step_of(name, self._handler_module)
+    def _lines_of(self, body: list[ast.stmt]) -> list[list[ast.stmt]]:
+        """``body`` as LibCST's statement lines: a statement joins the previous one when a ``;`` separates them."""
+        lines: list[list[ast.stmt]] = []
+        for statement in body:
+            if lines and not isinstance(statement, _COMPOUND) and not isinstance(lines[-1][-1], _COMPOUND):
+                start = self.lines.offset(lines[-1][-1].end_lineno, lines[-1][-1].end_col_offset)  # type: ignore[union-attr,arg-type]
+                end = self.lines.offset(statement.lineno, statement.col_offset)  # type: ignore[union-attr]
+                if self.source[start:end].lstrip(" \t\f\\\r\n").startswith(";"):
+                    lines[-1].append(statement)
+                    continue
+            lines.append([statement])
+        return lines
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
-        """A rotation step whose body does nothing."""
-        step = self._is_step(node.name.value)
-        if step is None:
-            return True
-        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]
-        if all(_is_noise(statement, i == 0) for i, statement in enumerate(body)):  # type: ignore[arg-type]
-            self.report(node, f"rotation step `{node.name.value}` does nothing: the secret is never rotated "
-                              f"(implement the `{step}` step, or use `hosted_rotation=` instead of a custom "
-                              "rotation function)")
+    def _is_noise(self, line: list[ast.stmt], first: bool) -> bool:
+        """Every statement of the line does nothing: ``pass``, ``...``, a docstring (on the first line), a log or
+        print call, ``return``."""
+        for small in line:
+            if isinstance(small, ast.Pass):
+                continue
+            if isinstance(small, ast.Return) and (small.value is None or (
+                    isinstance(small.value, ast.Constant) and small.value.value is None)):
+                continue
+            if isinstance(small, ast.Expr):
+                value = small.value
+                if isinstance(value, ast.Constant) and value.value is Ellipsis:
+                    continue
+                if first and self._plain_string(value):
+                    continue
+                if isinstance(value, ast.Call) and (ast_dotted(value.func) or "").rsplit(".", 1)[-1] in _LOGGING:
+                    continue
+            return False
         return True
+
+    def _plain_string(self, value: ast.expr) -> bool:
+        """LibCST's ``SimpleString`` or ``ConcatenatedString`` (an f-string on its own is neither)."""
+        if isinstance(value, ast.Constant):
+            return isinstance(value.value, (str, bytes))
+        if not isinstance(value, ast.JoinedStr):
+            return False
+        start, end = self.lines.span(value)  # type: ignore[union-attr]
+        try:
+            parsed = cst.parse_expression(f"({self.source[start:end]})")
+        except (cst.ParserSyntaxError, SyntaxError, ValueError):
+            return False
+        return isinstance(parsed, cst.ConcatenatedString)
