@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import ast
+import copy
+import io
+import tokenize
+from bisect import bisect_left
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
-from libcst.metadata import CodePosition, CodeRange
-
-from cdkfix.spans import LineIndex
-from codemods._helpers import ast_dotted, ast_keyword, dotted_name, expr, has_star_args, index, keyword, prescan
+from cdkfix.rule import AstRule, Case
+from cdkfix.spans import Edit, newline_of
+from codemods._helpers import ast_dotted, ast_keyword, expr, has_star_args, index, prescan
 from codemods._layout import add_keyword, without_statements
 
 #: The rotation methods/constructs that need a rotation function, with the keyword naming the secret
@@ -53,26 +55,88 @@ def _first_argument(call: ast.Call) -> ast.expr | None:
     return first
 
 
-def _bindings(tree: ast.Module) -> tuple[dict[str, list[ast.expr]], list[ast.Call]]:
-    """Every ``target = value`` of the module by the target's dotted text, and every call."""
-    values: dict[str, list[ast.expr]] = {}
-    calls: list[ast.Call] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            calls.append(node)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                name = ast_dotted(target)
-                if name:
-                    values.setdefault(name, []).append(node.value)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-            name = ast_dotted(node.target)
-            if name and node.value is not None:  # an augmented value is no single binding either
-                values.setdefault(name, []).append(node.value)
-    return values, calls
+_STRINGS = (ast.Constant, ast.JoinedStr) + ((ast.TemplateStr,) if hasattr(ast, "TemplateStr") else ())
+#: Prints a statement parsed on its own (what the note comments out).
+_PRINTER = cst.Module(body=[])
+_LOGICAL_LINE_START = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
 
 
-class RotationWithoutFunction(Rule):
+def _contains(outer: ast.AST, inner: ast.AST) -> bool:
+    """``inner``'s text lies within ``outer``'s."""
+    return ((outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset)
+            and (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset))
+
+
+def _blocks(statement: ast.stmt):
+    """The statement lists of a compound statement (LibCST's indented blocks)."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if isinstance(block, list):
+            yield block
+    for inner in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+        yield inner.body
+
+
+_Entry = tuple[ast.Expr, list[ast.stmt], ast.stmt]  # a statement, the block holding it, its top-level statement
+
+
+def _statements(tree: ast.Module) -> tuple[dict[int, _Entry], list[ast.AugAssign]]:
+    """``id(call)`` -> (its expression statement, the block holding that, its top-level statement) for every
+    call that is a statement, and every augmented assignment: a walk over statements only."""
+    calls: dict[int, _Entry] = {}
+    augmented: list[ast.AugAssign] = []
+    pending: list[tuple[list[ast.stmt], ast.stmt | None]] = [(tree.body, None)]
+    while pending:
+        block, top = pending.pop()
+        for statement in block:
+            outer = top or statement
+            if isinstance(statement, ast.Expr):
+                if isinstance(statement.value, ast.Call):
+                    calls[id(statement.value)] = (statement, block, outer)
+            elif isinstance(statement, ast.AugAssign):
+                augmented.append(statement)
+            else:
+                pending.extend((inner, outer) for inner in _blocks(statement))
+    return calls, augmented
+
+
+class _CommentOut(cst.CSTTransformer):
+    """Comments out, in a top-level statement parsed on its own, the expression statements whose ordinals
+    (``ast.Expr`` statements in source order, which are LibCST's ``Expr`` statements in visiting order) are
+    given: each is replaced by its note, as :func:`codemods._layout.without_statements` places it."""
+
+    def __init__(self, notes, passes: dict[int, cst.Newline]) -> None:
+        super().__init__()
+        self.notes = notes  # ordinal -> callable(statement) giving its note lines
+        self.passes = passes  # ordinal of the last statement of a block emptied -> the line ending of its `pass`
+        self.ordinals: dict[int, int] = {}
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self.ordinals[id(node)] = len(self.ordinals)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        result = without_statements(original_node, updated_node, self._removed)
+        newline = self.passes.get(self._ordinal(original_node.body[-1]))
+        if newline is not None and result is not updated_node:
+            # The `pass` of the emptied block ends with the file's line ending, as in the whole module.
+            line = result.body[0]
+            result = result.with_changes(body=[line.with_changes(
+                trailing_whitespace=line.trailing_whitespace.with_changes(newline=newline))])
+        return result
+
+    def _ordinal(self, statement: cst.BaseStatement) -> int | None:
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+                and isinstance(statement.body[0], cst.Expr):
+            return self.ordinals.get(id(statement.body[0]))
+        return None
+
+    def _removed(self, orig: cst.BaseStatement) -> list[cst.EmptyLine] | None:
+        note = self.notes.get(self._ordinal(orig))
+        return note(orig) if note is not None else None
+
+
+class RotationWithoutFunction(AstRule):
     """Gives ``add_rotation_schedule`` the hosted rotation of the secret's database engine.
 
     ``secret.add_rotation_schedule(...)`` (and ``secretsmanager.RotationSchedule(...)``) must say *how* the
@@ -85,6 +149,13 @@ class RotationWithoutFunction(Rule):
     and the rule comments the call out under a ``# NOTE:`` that explains what it needs (unsafe: it
     disables the schedule). A schedule whose result is used (``schedule = secret.add_rotation_schedule(...)``)
     is only reported.
+
+    Mechanism: the schedules, databases and engines are read from the stdlib tree. A hosted rotation is an
+    edit of the call alone (LibCST parses just that call); a call commented out is a whole-lines edit of its
+    statement that leaves the note and the commented lines (and ``pass`` in a block it empties), or, when
+    the statement's lines hold a multi-line string or a backslash continuation (whose text LibCST keeps as
+    written rather than relative to the block), a whole-lines edit of its top-level statement made with
+    LibCST as before.
     """
 
     code = "CDK012"
@@ -248,82 +319,203 @@ class RotationWithoutFunction(Rule):
         ),
     )
 
-    # -- module-wide facts ---------------------------------------------------------------------------
-    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        """Index the module on the stdlib tree; traverse it with LibCST only when a fix will be made.
-
-        Most runs change nothing (every schedule is commented out only with unsafe fixes, and the engine
-        re-runs the rule with them just for the diff): those record their findings on the ``ast`` nodes."""
-        super().visit_Module(tree)
-        source = tree.code
-        scan = prescan(source)
-        if scan is None:
-            return tree  # not Python the stdlib accepts: the prefilter says no, nothing can be kept
-        self._lines = LineIndex(source)
-        self._values, calls = _bindings(scan.tree)
+    # -- finding ---------------------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Index the module on the stdlib tree, then give each schedule without a rotation its hosted rotation,
+        comment it out, or report it."""
+        scan = self.scan
+        self._tokens: list[tokenize.TokenInfo] | None = None
+        self._values: dict[str, list[ast.expr]] = {}  # every ``target = value`` by the target's dotted text
+        calls_as_statements, augmented = _statements(scan.tree)
+        for node in (*scan.assignments, *augmented):
+            for target in (node.targets if isinstance(node, ast.Assign) else (node.target,)):
+                name = ast_dotted(target)
+                if name and node.value is not None:  # an augmented value is no single binding either
+                    self._values.setdefault(name, []).append(node.value)
         self._from_secret: dict[str, list[ast.expr]] = {}
-        for call in calls:
+        for call in scan.calls:
             database = self._database(call)
             credentials = ast_keyword(call, "credentials")
             if database is None or not isinstance(credentials, ast.Call):
                 continue
-            factory = self._resolve(credentials.func)
+            factory = self.imports.resolve_dotted(ast_dotted(credentials.func))
             first = _first_argument(credentials)
             if factory == "aws_cdk.aws_rds.Credentials.from_secret" and first is not None:
                 secret = ast_dotted(first)
                 if secret:
                     self._from_secret.setdefault(secret, []).append(database)
-        if self._needs_traversal(scan):
-            return tree.visit(self)
-        return tree
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        """Reset the statement bookkeeping (the index is built before the traversal)."""
-        self._stmt_of_call: dict[int, cst.SimpleStatementLine] = {}
-        self._to_comment: set[int] = set()
-        self._example = ""
-        return super().visit_Module(node)
-
-    def _needs_traversal(self, scan) -> bool:
-        """Record the findings from the stdlib tree and say False, or say True (recording nothing) when a
-        fix will be made or the tree cannot tell whether a schedule is a statement of its own."""
-        reports: list[tuple[ast.Call, str | None]] = []  # (call, method) in LibCST's leave order
-        comments: list[ast.Expr] = []
+        # In source order, a call before the calls inside it (LibCST's leave order where two start together).
+        findings: list[tuple[ast.Call, str | None]] = []
+        comments: list[_Entry] = []
         for call in sorted(scan.calls, key=lambda c: (c.lineno, c.col_offset, c.end_lineno, c.end_col_offset)):
             func = call.func
             if isinstance(func, ast.Attribute) and func.attr == "add_rotation_schedule":
                 secret: ast.expr | None = func.value
-            elif self._resolve(func) == _SCHEDULE_CONSTRUCT:
+            elif self.imports.resolve_dotted(ast_dotted(func)) == _SCHEDULE_CONSTRUCT:
                 secret = ast_keyword(call, "secret")
             else:
                 continue
             if has_star_args(call) or any(ast_keyword(call, name) is not None for name in _ROTATION_KEYWORDS):
                 continue
-            if secret is not None and self._rotation_method(self._engine_of_secret(ast_dotted(secret))):
-                return True  # a safe fix
-            statement = scan.parents.get(id(call))
-            alone = self._alone(scan, statement) if isinstance(statement, ast.Expr) else False
-            if alone is None or (alone and self.options.unsafe_fixes):
-                return True
-            if alone:
+            method = self._rotation_method(self._engine_of_secret(ast_dotted(secret))) if secret is not None \
+                else None
+            statement = calls_as_statements.get(id(call))
+            if method is None and statement is not None and self._alone(statement[0]):
                 comments.append(statement)
             else:
-                reports.append(call)
-        for call in reports:
-            self.report(call, _USED_MESSAGE, suggestion=_USED_SUGGESTION)
-        for statement in comments:
-            self.record_fix(statement, _COMMENT_MESSAGE, safety="unsafe")
-        return False
+                findings.append((call, method))
+        removed = {id(statement) for statement, _, _ in comments if self.may_apply(statement, safety="unsafe")}
+        for call, method in findings:
+            if method is None:
+                self.report(call, _USED_MESSAGE, suggestion=_USED_SUGGESTION)
+            else:
+                self._add_hosted_rotation(call, method, inside_removed=any(
+                    _contains(statement, call) for statement, _, _ in comments if id(statement) in removed))
+        if comments:
+            self._comment_out(comments, removed)
 
-    def _alone(self, scan, statement: ast.Expr) -> bool | None:
+    def _add_hosted_rotation(self, call: ast.Call, method: str, *, inside_removed: bool) -> None:
+        alias = self.use_module("aws_cdk.aws_secretsmanager")
+        message = (f"rotation schedule without a rotation function: the database engine rotates with "
+                   f"`HostedRotation.{method}()`")
+        if inside_removed:
+            # The LibCST rule fixed the call and then commented out its statement as it was: the finding
+            # and the import stay, the edit has nothing left to change.
+            self.record_fix(call, message)
+            return
+        value = f"{alias}.HostedRotation.{method}"
+        self.rewrite(call, lambda node: add_keyword(node, "hosted_rotation", cst.Call(func=expr(value))), message)
+
+    # -- commenting out --------------------------------------------------------------------------------------
+    def _comment_out(self, comments: list[_Entry], removed: set[int]) -> None:
+        """Replace each statement by its note: a whole-lines edit of the statement, or of its top-level
+        statement when a line of a nested statement is not relative to its block (see the class docstring)."""
+        alias = self.imports.local_for("aws_cdk.aws_secretsmanager") or "secretsmanager"
+        self._example = f"{alias}.HostedRotation.postgre_sql_single_user()"
+        self._newline = newline_of(self.source)
+        by_top: dict[int, list[_Entry]] = {}
+        for entry in sorted(comments, key=lambda entry: (entry[0].lineno, entry[0].col_offset)):
+            by_top.setdefault(id(entry[2]), []).append(entry)
+        for entries in by_top.values():
+            top = entries[0][2]
+            if all(self._relative_to_block(statement, top) for statement, _, _ in entries):
+                for statement, block, _ in entries:
+                    emptied = block is not self.tree.body and block[-1] is statement and all(
+                        id(other) in removed for other in block)
+                    whole = self._whole(statement)
+                    open_end = self._open_end(whole)
+                    self.rewrite(whole,
+                                 lambda line, open_end=open_end, emptied=emptied: self._commented(
+                                     line, open_end, emptied),
+                                 _COMMENT_MESSAGE, safety="unsafe", at=statement, whole_lines=True)
+            else:
+                self._comment_out_in_top(top, entries, removed)
+
+    def _commented(self, line: cst.SimpleStatementLine, open_end: bool, emptied: bool) -> cst.CSTNode:
+        """The note replacing a statement parsed on its own, with ``pass`` after it when its block is emptied.
+        The note's comment lines are returned as ``EmptyLine`` nodes in the module body, which LibCST prints
+        as the lines they are (as it prints them in a block's footer)."""
+        notes = self._note_lines(line, open_end and not emptied)
+        if emptied:
+            ending = cst.TrailingWhitespace(newline=cst.Newline(None if open_end else self._newline))
+            return cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=notes, trailing_whitespace=ending)
+        return cst.FlattenSentinel(notes)
+
+    def _comment_out_in_top(self, top: ast.stmt, entries: list[_Entry], removed: set[int]) -> None:
+        """One whole-lines edit of the top-level statement ``top`` (never dedented, so LibCST sees its lines as
+        in the module) for all the statements of ``entries`` in it, made with LibCST as the transformer rule
+        made it."""
+        ordinals = {id(node): n for n, node in enumerate(sorted(
+            (node for node in ast.walk(top) if isinstance(node, ast.Expr)), key=lambda n: (n.lineno, n.col_offset)))}
+        whole = self._whole(top)
+        open_end = self._open_end(whole)
+        notes, passes = {}, {}
+        last = -1
+        for statement, block, _ in entries:
+            if not self.record_fix(statement, _COMMENT_MESSAGE, safety="unsafe"):
+                continue
+            last = len(self.findings_so_far) - 1
+            ends = open_end and statement.end_lineno == top.end_lineno  # its note ends the file
+            emptied = block[-1] is statement and all(id(other) in removed for other in block)
+            notes[ordinals[id(statement)]] = lambda line, ends=ends and not emptied: self._note_lines(line, ends)
+            if emptied:
+                passes[ordinals[id(statement)]] = cst.Newline(None if ends else self._newline)
+        if last >= 0:
+            self.queue(Edit(whole, lambda parsed: parsed.visit(_CommentOut(notes, passes)), last,
+                            whole_lines=True))
+
+    def _note_lines(self, stmt: cst.SimpleStatementLine, open_end: bool) -> list[cst.EmptyLine]:
+        """The note and the commented-out lines of ``stmt``, each ending with the file's line ending (the last
+        with the module's own when the file ends there without one, so that LibCST drops it as before)."""
+        code = _PRINTER.code_for_node(stmt.with_changes(leading_lines=()))
+        lines = code.rstrip("\r\n").splitlines()
+        note = [
+            "# NOTE: rotation needs `rotation_lambda=` (a function that rotates the secret)",
+            f"# or `hosted_rotation=`, e.g. {self._example};",
+            "# the schedule is disabled until one is chosen.",
+        ]
+        for line in lines:  # continuation lines are relative to the block (LibCST's `indent=True`)
+            note.append(f"# {line}".rstrip() if line.strip() else "#")
+        newline = cst.Newline(self._newline)
+        result = [cst.EmptyLine(indent=True, comment=cst.Comment(text), newline=newline) for text in note]
+        if open_end:
+            result[-1] = result[-1].with_changes(newline=cst.Newline())
+        return result
+
+    def _open_end(self, statement: ast.stmt) -> bool:
+        """The statement ends the file on a line without a line ending."""
+        return self.lines.line_end(statement.end_lineno) == len(self.source) and not self.source.endswith(
+            ("\n", "\r"))
+
+    def _whole(self, statement: ast.stmt) -> ast.stmt:
+        """``statement``, or a copy reaching to the end of its logical line when a ``;`` or a backslash
+        continuation follows it there (a whole-lines edit takes only a comment after a statement)."""
+        raw = self.lines.line_text(statement.end_lineno).encode()
+        tail = raw[statement.end_col_offset:].lstrip(b" \t\f")
+        if not tail or tail.startswith(b"#"):
+            return statement
+        extended = copy.copy(statement)
+        if tail.startswith(b";") and (not tail[1:].strip(b" \t\f") or tail[1:].lstrip(b" \t\f").startswith(b"#")):
+            extended.end_col_offset = len(raw) - len(tail) + 1
+            return extended
+        tokens = self._logical_tokens()  # a backslash: the line ends at the NEWLINE token
+        after = bisect_left(self._starts, (statement.end_lineno, self.lines.char_column(
+            statement.end_lineno, statement.end_col_offset)))
+        while after < len(tokens) and tokens[after].type != tokenize.NEWLINE:
+            after += 1
+        if after == len(tokens):
+            return statement
+        line, column = tokens[after].start
+        extended.end_lineno = line
+        extended.end_col_offset = len(self.lines.line_text(line)[:column].encode())
+        return extended
+
+    def _relative_to_block(self, statement: ast.Expr, top: ast.stmt) -> bool:
+        """Whether LibCST prints the statement's lines, dedented, as it printed them in their block: at module
+        level always; in a block when every continuation line is inside brackets and indented at least as the
+        statement (a line in a multi-line string or after a backslash is kept as written)."""
+        if statement is top:
+            return True
+        lines = self.lines
+        indent = lines.line_text(statement.lineno)[:lines.char_column(statement.lineno, statement.col_offset)]
+        for number in range(statement.lineno, statement.end_lineno + 1):
+            text = lines.line_text(number)
+            if text.endswith("\\") or (number > statement.lineno and text.strip(" \t\f")
+                                       and not text.startswith(indent)):
+                return False
+        return not any(isinstance(node, _STRINGS) and node.end_lineno > node.lineno for node in ast.walk(statement))
+
+    def _alone(self, statement: ast.Expr) -> bool:
         """Whether the statement is LibCST's one-statement ``SimpleStatementLine`` (not after or before a
-        ``;``, not in a ``if x: ...`` suite); None when backslash continuations make the text unclear."""
-        lines = self._lines
+        ``;``, not in a ``if x: ...`` suite); the tokens decide where backslash continuations make the text
+        unclear."""
+        lines = self.lines
         start = lines.char_column(statement.lineno, statement.col_offset)
         if lines.line_text(statement.lineno)[:start].strip(" \t\f"):
             return False  # something precedes it on its line: a suite or a `;`
         if statement.lineno > 1 and lines.line_text(statement.lineno - 1).endswith("\\"):
-            return None
+            return self._alone_by_tokens(statement)
         end = lines.char_column(statement.end_lineno, statement.end_col_offset)
         after = lines.line_text(statement.end_lineno)[end:].strip(" \t\f")
         if after.startswith(";"):
@@ -331,34 +523,43 @@ class RotationWithoutFunction(Rule):
             if after and not after.startswith("#"):
                 return False  # another statement follows on the line
         if after.endswith("\\") and not after.startswith("#"):
-            return None
+            return self._alone_by_tokens(statement)
         return not after or after.startswith("#")
 
-    def _code_range(self, node) -> CodeRange | None:
-        """Where a node is: an ``ast`` node from its own positions (the same LibCST gives its twin), a
-        LibCST node from LibCST's positions."""
-        if isinstance(node, ast.AST):
-            lines = self._lines
-            return CodeRange(CodePosition(node.lineno, lines.char_column(node.lineno, node.col_offset)),
-                             CodePosition(node.end_lineno, lines.char_column(node.end_lineno, node.end_col_offset)))
-        return super()._code_range(node)
+    def _alone_by_tokens(self, statement: ast.Expr) -> bool:
+        """:meth:`_alone` from the file's tokens: the statement starts a logical line and ends it (``;`` and a
+        comment may follow)."""
+        tokens, lines = self._logical_tokens(), self.lines
+        if not tokens:
+            return False
+        first = bisect_left(self._starts, (statement.lineno,
+                                           lines.char_column(statement.lineno, statement.col_offset)))
+        if first > 0 and tokens[first - 1].type not in _LOGICAL_LINE_START:
+            return False
+        after = bisect_left(self._starts, (statement.end_lineno,
+                                           lines.char_column(statement.end_lineno, statement.end_col_offset)))
+        if after < len(tokens) and tokens[after].exact_type == tokenize.SEMI:
+            after += 1
+        return after >= len(tokens) or tokens[after].type in (tokenize.NEWLINE, tokenize.ENDMARKER)
 
-    def _resolve(self, node: ast.AST | None) -> str | None:
-        """``self.imports.resolve`` for an ``ast`` Name/Attribute chain (the imports LibCST sees)."""
-        dotted = ast_dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.bindings.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+    def _logical_tokens(self) -> list[tokenize.TokenInfo]:
+        """The file's tokens without comments and non-logical newlines (read once, where backslash
+        continuations leave the text unclear)."""
+        if self._tokens is None:
+            try:
+                self._tokens = [token for token in tokenize.generate_tokens(io.StringIO(self.source).readline)
+                                if token.type not in (tokenize.NL, tokenize.COMMENT)]
+            except (tokenize.TokenError, SyntaxError):
+                self._tokens = []
+            self._starts = [token.start for token in self._tokens]
+        return self._tokens
 
+    # -- the secret's database -------------------------------------------------------------------------------
     def _database(self, call: ast.AST) -> ast.expr | None:
         """The ``engine=`` of an RDS database construct call."""
         if not isinstance(call, ast.Call):
             return None
-        name = self._resolve(call.func)
+        name = self.imports.resolve_dotted(ast_dotted(call.func))
         if name is None or not name.startswith("aws_cdk.aws_rds.") or name.rsplit(".", 1)[-1] not in _DATABASES:
             return None
         return ast_keyword(call, "engine")
@@ -390,7 +591,7 @@ class RotationWithoutFunction(Rule):
         if isinstance(engine, ast.Name):
             return self._rotation_method(self._single(engine.id), depth + 1)
         factory = engine.func if isinstance(engine, ast.Call) else engine
-        qualified = self._resolve(factory)
+        qualified = self.imports.resolve_dotted(ast_dotted(factory))
         if isinstance(engine, ast.Attribute) and qualified is None:
             return self._rotation_method(self._single(ast_dotted(engine) or ""), depth + 1)
         if qualified is None:
@@ -426,69 +627,3 @@ class RotationWithoutFunction(Rule):
                 continue
             return True
         return False
-
-    # -- statements ----------------------------------------------------------------------------------
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool | None:
-        """Remember calls that are whole statements (those can be commented out)."""
-        if len(node.body) == 1 and isinstance(node.body[0], cst.Expr) and isinstance(node.body[0].value, cst.Call):
-            self._stmt_of_call[id(node.body[0].value)] = node
-        return True
-
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
-                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        """Comment out the schedules whose rotation cannot be chosen."""
-        return without_statements(original_node, updated_node, self._comment_out)
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        """The same at module level."""
-        return without_statements(original_node, updated_node, self._comment_out)
-
-    def _comment_out(self, orig: cst.BaseStatement) -> list[cst.EmptyLine] | None:
-        """The note replacing ``orig`` if it is a schedule to comment out, else ``None``."""
-        if id(orig) in self._to_comment and self.record_fix(orig, _COMMENT_MESSAGE, safety="unsafe"):
-            return self._note_lines(orig)
-        return None
-
-    def _note_lines(self, stmt: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
-        assert self.module_node is not None
-        code = self.module_node.code_for_node(stmt.with_changes(leading_lines=()))
-        lines = code.rstrip("\r\n").splitlines()
-        example = self._example or "secretsmanager.HostedRotation.postgre_sql_single_user()"
-        note = [
-            "# NOTE: rotation needs `rotation_lambda=` (a function that rotates the secret)",
-            f"# or `hosted_rotation=`, e.g. {example};",
-            "# the schedule is disabled until one is chosen.",
-        ]
-        for line in lines:  # continuation lines are relative to the block (LibCST's `indent=True`)
-            note.append(f"# {line}".rstrip() if line.strip() else "#")
-        return [cst.EmptyLine(indent=True, comment=cst.Comment(text)) for text in note]
-
-    # -- the calls -----------------------------------------------------------------------------------
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        """``x.add_rotation_schedule(...)`` / ``RotationSchedule(..., secret=x)`` without a rotation."""
-        func = original_node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "add_rotation_schedule":
-            secret: cst.BaseExpression | None = func.value
-        elif self.imports.resolve(func) == _SCHEDULE_CONSTRUCT:
-            arg = keyword(original_node, "secret")
-            secret = arg.value if arg is not None else None
-        else:
-            return updated_node
-        if any(arg.star for arg in original_node.args) or any(
-                keyword(original_node, name) is not None for name in _ROTATION_KEYWORDS):
-            return updated_node
-        method = self._rotation_method(self._engine_of_secret(dotted_name(secret))) if secret is not None else None
-        if method is not None:
-            alias = self.use_module("aws_cdk.aws_secretsmanager")
-            value = cst.Call(func=expr(f"{alias}.HostedRotation.{method}"))
-            return self.fix(original_node, updated_node, add_keyword(updated_node, "hosted_rotation", value),
-                            f"rotation schedule without a rotation function: the database engine rotates with "
-                            f"`HostedRotation.{method}()`")
-        stmt = self._stmt_of_call.get(id(original_node))
-        if stmt is None:
-            self.report(original_node, _USED_MESSAGE, suggestion=_USED_SUGGESTION)
-            return updated_node
-        alias = self.imports.local_for("aws_cdk.aws_secretsmanager") or "secretsmanager"
-        self._example = f"{alias}.HostedRotation.postgre_sql_single_user()"
-        self._to_comment.add(id(stmt))
-        return updated_node
