@@ -1,17 +1,20 @@
 """Where a node sits in CDK terms: a method of a Stack subclass, of another Construct, or neither.
 
 Used by CDK015/CDK016 to spell the stack's region/account (``self.region`` in a Stack,
-``Stack.of(self).region`` in a Construct) and to leave app-level code alone.
+``Stack.of(self).region`` in a Construct) and to leave app-level code alone. :class:`ConstructScope` tracks it
+during a LibCST traversal; :class:`AstConstructScope` answers the same on the stdlib tree, for an
+:class:`cdkfix.rule.AstRule`.
 """
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import libcst as cst
 from libcst.metadata import PositionProvider
 
-from codemods._helpers import dotted_name, index
+from codemods._helpers import ast_dotted, dotted_name, index
 
 STACK_FQNS = frozenset({"aws-cdk-lib.Stack"})
 CONSTRUCT_FQN = "constructs.Construct"
@@ -177,3 +180,137 @@ class ConstructScope:
         except KeyError:
             return False
         return line > method.ready_after_line
+
+
+# -- the same on the stdlib tree, for an AstRule -------------------------------------------------------------
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def ast_class_kinds(classes, imports, api) -> dict[int, str]:
+    """:func:`class_kinds` on the stdlib tree: ``id(ClassDef)`` → ``"stack"``/``"construct"`` for every class of
+    ``classes`` (the file's, e.g. ``Prescan.classes``) whose bases are known. ``imports`` is the file's
+    :class:`cdkfix.imports.ImportView`."""
+    kinds: dict[int, str] = {}
+    classes = sorted(classes, key=lambda c: (c.lineno, c.col_offset))  # the order a traversal meets them
+    by_name: dict[str, list[ast.ClassDef]] = {}
+    for cls in classes:
+        by_name.setdefault(cls.name, []).append(cls)
+
+    def kind(cls: ast.ClassDef, seen: frozenset[int]) -> str | None:
+        if id(cls) in kinds:
+            return kinds[id(cls)]
+        found: str | None = None
+        # LibCST's bases are the positional arguments, ``*bases`` and ``**kwargs`` included.
+        bases = [b.value if isinstance(b, ast.Starred) else b for b in cls.bases]
+        bases += [k.value for k in cls.keywords if k.arg is None]
+        for base in bases:
+            name = ast_dotted(base)
+            local = by_name.get(name or "", [])
+            if len(local) == 1 and id(local[0]) not in seen and "." not in (name or "."):
+                found = kind(local[0], seen | {id(cls)})
+            else:
+                qualified = imports.resolve_dotted(name)
+                info = api.lookup(qualified) if qualified else None
+                found = _kind_of_fqn(info.fqn, info.bases) if info is not None else None
+            if found:
+                break
+        if found:
+            kinds[id(cls)] = found
+        return found
+
+    for cls in classes:
+        kind(cls, frozenset())
+    return kinds
+
+
+def ast_method_of(function: ast.FunctionDef | ast.AsyncFunctionDef, class_kind: str | None,
+                  super_line: int) -> Method | None:
+    """:func:`method_of` on the stdlib tree: the construct method ``function`` is, when it is a plain method of
+    a construct class."""
+    if class_kind is None:
+        return None
+    if any(ast_dotted(decorator) in ("staticmethod", "classmethod") for decorator in function.decorator_list):
+        return None
+    params = function.args.args or function.args.posonlyargs
+    if not params:
+        return None
+    return Method(class_kind, params[0].arg, super_line)
+
+
+def ast_super_init_lines(scan) -> dict[int, int]:
+    """:class:`SuperInitLine` on the stdlib tree, for every function at once: ``id(function)`` → the last line
+    of the first ``super().__init__(...)`` call in its body (not in a function nested in it, nor in a
+    default or decorator). ``scan`` is the file's :class:`codemods._helpers.Prescan`."""
+    lines: dict[int, int] = {}
+    for call in sorted(scan.calls, key=lambda c: (c.lineno, c.col_offset)):
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "__init__"
+                and isinstance(func.value, ast.Call) and ast_dotted(func.value.func) == "super"):
+            continue
+        child: ast.AST = call
+        for outer in scan.ancestors(call):
+            if isinstance(outer, _FUNCTIONS):
+                if any(child is statement for statement in outer.body):  # not a default or decorator
+                    lines.setdefault(id(outer), call.end_lineno)  # the first in source order is the first met
+                break
+            child = outer
+    return lines
+
+
+class AstConstructScope:
+    """:class:`ConstructScope` on the stdlib tree: :meth:`method` is the construct method a node is in (a
+    closure inside a method counts as the method), else None. One per run of an AstRule: ``scan`` is its
+    :class:`codemods._helpers.Prescan`, ``imports`` its ``ImportView``; class kinds and ``super().__init__``
+    lines are computed on first use."""
+
+    def __init__(self, scan, imports, options) -> None:
+        self.scan, self.imports, self.options = scan, imports, options
+        self._methods: dict[int, Method | None] = {}
+        self._kinds: dict[int, str] | None = None
+        self._super_lines: dict[int, int] | None = None
+
+    def method(self, node: ast.AST) -> Method | None:
+        """The construct method ``node`` is in, else None."""
+        for outer in self.scan.ancestors(node):
+            if isinstance(outer, _FUNCTIONS):
+                return self._function_method(outer)
+            if isinstance(outer, ast.ClassDef):
+                return None
+        return None
+
+    def ready(self, node: ast.AST) -> bool:
+        """True when ``node`` runs after the construct exists (in a construct method, not before or in its
+        ``super().__init__(...)``)."""
+        method = self.method(node)
+        if method is None:
+            return False
+        return not method.ready_after_line or node.lineno > method.ready_after_line  # type: ignore[attr-defined]
+
+    def _function_method(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Method | None:
+        """The construct method a function is: a plain method of a Stack/Construct class, or a function nested
+        in one that does not rebind its ``self``."""
+        if id(function) in self._methods:
+            return self._methods[id(function)]
+        method: Method | None = None
+        for outer in self.scan.ancestors(function):
+            if isinstance(outer, ast.ClassDef):
+                if self._kinds is None:
+                    self._kinds = ast_class_kinds(self.scan.classes, self.imports, index(self.options))
+                line = self._super_init_line(function) if function.name == "__init__" else 0
+                method = ast_method_of(function, self._kinds.get(id(outer)), line)
+                break
+            if isinstance(outer, _FUNCTIONS):
+                enclosing = self._function_method(outer)
+                args = function.args
+                names = {a.arg for a in (*args.args, *args.posonlyargs, *args.kwonlyargs)}
+                if enclosing is not None and enclosing.self_name not in names:
+                    method = Method(enclosing.kind, enclosing.self_name, 0)
+                break
+        self._methods[id(function)] = method
+        return method
+
+    def _super_init_line(self, function: ast.AST) -> int:
+        if self._super_lines is None:
+            self._super_lines = ast_super_init_lines(self.scan)
+        return self._super_lines.get(id(function), 0)

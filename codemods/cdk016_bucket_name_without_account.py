@@ -8,15 +8,14 @@ import re
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
-from codemods._context import Method, _kind_of_fqn
-from codemods._helpers import ast_dotted, ast_keyword, index, keyword, prefilter_index, prescan
+from codemods._context import AstConstructScope, Method
+from codemods._helpers import ast_dotted, ast_keyword, keyword, prefilter_index, prescan
 
 _BUCKETS = ("aws_cdk.aws_s3.Bucket", "aws_cdk.aws_s3.CfnBucket")
 #: S3's limit on bucket names, and what ``-<12-digit account>`` adds.
 MAX_NAME = 63
 SUFFIX_LENGTH = 13
 _ACCOUNT_ID = re.compile(r"(?<!\d)\d{12}(?!\d)")
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 #: What prints an f-string part's expression (as the module would: the node keeps its own whitespace).
 _PRINTER = cst.Module(body=[])
 
@@ -72,9 +71,9 @@ class BucketNameWithoutAccount(AstRule):
     names the suffix would push past 63 characters (those are reported). Unsafe: it renames the bucket,
     which replaces a bucket that is already deployed.
 
-    An :class:`cdkfix.rule.AstRule`: the calls, the construct method they are in (what
-    ``codemods._context.ConstructScope`` tracks in a LibCST traversal) and the ``super().__init__`` line are
-    found on the stdlib tree; only a candidate name is parsed by LibCST, and the fix rewrites that name
+    An :class:`cdkfix.rule.AstRule`: the calls, the construct method they are in and the ``super().__init__``
+    line are found on the stdlib tree (:class:`codemods._context.AstConstructScope`, the twin of the
+    ``ConstructScope`` a LibCST traversal uses); only a candidate name is parsed by LibCST, and the fix rewrites that name
     (the call, when the name is in parentheses). The finding is on the call.
     """
 
@@ -234,10 +233,7 @@ class BucketNameWithoutAccount(AstRule):
         """``s3.Bucket(..., bucket_name=<literal>)`` in a construct method, found on the stdlib tree; the name's
         own text is read by LibCST. A fix rewrites the name (the finding is on the call), or the call when the
         name is parenthesized (the f-string replaces the parentheses too, as it always did)."""
-        self._methods: dict[int, Method | None] = {}
-        self._kinds: dict[int, str] | None = None
-        self._reported_at: dict[int, ast.Call] = {}
-        self._super_lines: dict[int, int] | None = None
+        scope = AstConstructScope(self.scan, self.imports, self.options)
         bindings = self.imports.bindings
         for call in self.scan.calls:  # type: ignore[union-attr]
             dotted = ast_dotted(call.func)  # resolved through the file's top-level imports only
@@ -249,8 +245,8 @@ class BucketNameWithoutAccount(AstRule):
             name = argument.value if argument is not None else None
             if not isinstance(name, (ast.Constant, ast.JoinedStr)):
                 continue  # LibCST's SimpleString/FormattedString are one of these
-            method = self._method(call)
-            if method is None or (method.ready_after_line and call.lineno <= method.ready_after_line):
+            method = scope.method(call)
+            if method is None or not scope.ready(call):
                 continue  # not in a construct method, or before the construct exists
             try:  # parenthesized: a concatenation may span lines
                 value = cst.parse_expression(f"({self.scan.segment(name)})")  # type: ignore[union-attr]
@@ -263,13 +259,11 @@ class BucketNameWithoutAccount(AstRule):
                 self.report(call, "the S3 bucket name does not include the account, and adding it would "
                                   f"exceed {MAX_NAME} characters: shorten it and add the account")
                 continue
-            # The keyword's span ends after the name's unless the name is in parentheses.
-            if (argument.end_lineno, argument.end_col_offset) == (name.end_lineno, name.end_col_offset):
-                edited: ast.AST = name  # a small span: another bucket inside this call is fixed in the same pass
-                self._reported_at[id(name)] = call
-            else:
-                edited = call
-            self.rewrite(edited, lambda node, method=method: self._build(node, method), self._message())
+            # The keyword's span ends after the name's unless the name is in parentheses. A name rewritten on
+            # its own (a small span: another bucket inside this call is fixed in the same pass) reports on its call.
+            same_end = (argument.end_lineno, argument.end_col_offset) == (name.end_lineno, name.end_col_offset)
+            self.rewrite(name if same_end else call, lambda node, method=method: self._build(node, method),
+                         self._message(), at=call)
 
     def _build(self, node: cst.BaseExpression, method: Method) -> cst.BaseExpression:
         """The name (or the call) with the account in the bucket name."""
@@ -284,122 +278,6 @@ class BucketNameWithoutAccount(AstRule):
         new_value = _with_account(arg.value, account)
         return node.with_changes(args=[a.with_changes(value=new_value) if a is arg else a for a in node.args])
 
-    def position(self, node) -> tuple[int, int]:  # type: ignore[override]
-        """Where a finding is: a name rewritten on its own reports on its call."""
-        return super().position(self._reported_at.get(id(node), node))
-
-    def _suppressed(self, node) -> bool:  # type: ignore[override]
-        """Suppression comments are looked up where the finding is (see :meth:`position`)."""
-        return super()._suppressed(self._reported_at.get(id(node), node))
-
-    # -- where a call is: the construct method (what codemods._context.ConstructScope tracks in a traversal) --
-    def _method(self, node: ast.AST) -> Method | None:
-        """The construct method ``node`` is in (a closure inside a method counts as the method), else None."""
-        for outer in self.scan.ancestors(node):  # type: ignore[union-attr]
-            if isinstance(outer, _FUNCTIONS):
-                return self._function_method(outer)
-            if isinstance(outer, ast.ClassDef):
-                return None
-        return None
-
-    def _function_method(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Method | None:
-        """The construct method a function is: a plain method of a Stack/Construct class, or a function nested
-        in one that does not rebind its ``self``."""
-        if id(function) in self._methods:
-            return self._methods[id(function)]
-        method: Method | None = None
-        for outer in self.scan.ancestors(function):  # type: ignore[union-attr]
-            if isinstance(outer, ast.ClassDef):
-                kind = self._class_kinds().get(id(outer))
-                line = self._super_init_line(function) if function.name == "__init__" else 0
-                method = _method_of(function, kind, line)
-                break
-            if isinstance(outer, _FUNCTIONS):
-                enclosing = self._function_method(outer)
-                args = function.args
-                names = {a.arg for a in (*args.args, *args.posonlyargs, *args.kwonlyargs)}
-                if enclosing is not None and enclosing.self_name not in names:
-                    method = Method(enclosing.kind, enclosing.self_name, 0)
-                break
-        self._methods[id(function)] = method
-        return method
-
-    def _super_init_line(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
-        """The last line of the first ``super().__init__(...)`` call in the body of ``function`` (not in a
-        function nested in it), else 0: before it, the construct does not exist yet."""
-        if self._super_lines is None:
-            self._super_lines = {}
-            for call in sorted(self.scan.calls, key=lambda c: (c.lineno, c.col_offset)):  # type: ignore[union-attr]
-                func = call.func
-                if not (isinstance(func, ast.Attribute) and func.attr == "__init__"
-                        and isinstance(func.value, ast.Call) and ast_dotted(func.value.func) == "super"):
-                    continue
-                child: ast.AST = call
-                for outer in self.scan.ancestors(call):  # type: ignore[union-attr]
-                    if isinstance(outer, _FUNCTIONS):
-                        if any(child is statement for statement in outer.body):  # not a default or decorator
-                            # the first in source order is the first a traversal meets
-                            self._super_lines.setdefault(id(outer), call.end_lineno)  # type: ignore[arg-type]
-                        break
-                    child = outer
-        return self._super_lines.get(id(function), 0)
-
-    def _class_kinds(self) -> dict[int, str]:
-        """``id(ClassDef)`` -> ``"stack"``/``"construct"`` for the classes whose bases are known, as
-        :func:`codemods._context.class_kinds` decides on LibCST's tree."""
-        if self._kinds is not None:
-            return self._kinds
-        kinds: dict[int, str] = {}
-        self._kinds = kinds
-        api = index(self.options)
-        bindings = self.imports.bindings
-        classes = sorted(self.scan.classes, key=lambda c: (c.lineno, c.col_offset))  # type: ignore[union-attr]
-        by_name: dict[str, list[ast.ClassDef]] = {}
-        for cls in classes:
-            by_name.setdefault(cls.name, []).append(cls)
-
-        def kind(cls: ast.ClassDef, seen: frozenset[int]) -> str | None:
-            if id(cls) in kinds:
-                return kinds[id(cls)]
-            found: str | None = None
-            # LibCST's bases are the positional arguments, ``*bases`` and ``**kwargs`` included.
-            bases = [b.value if isinstance(b, ast.Starred) else b for b in cls.bases]
-            bases += [k.value for k in cls.keywords if k.arg is None]
-            for base in bases:
-                name = ast_dotted(base)
-                local = by_name.get(name or "", [])
-                if len(local) == 1 and id(local[0]) not in seen and "." not in (name or "."):
-                    found = kind(local[0], seen | {id(cls)})
-                else:
-                    head, _, rest = (name or "").partition(".")
-                    target = bindings.get(head) if name else None
-                    qualified = (f"{target}.{rest}" if rest else target) if target else None
-                    info = api.lookup(qualified) if qualified else None
-                    found = _kind_of_fqn(info.fqn, info.bases) if info is not None else None
-                if found:
-                    break
-            if found:
-                kinds[id(cls)] = found
-            return found
-
-        for cls in classes:
-            kind(cls, frozenset())
-        return kinds
-
     @staticmethod
     def _message() -> str:
         return "S3 bucket names are global: the name gets the account id to be unique"
-
-
-def _method_of(function: ast.FunctionDef | ast.AsyncFunctionDef, class_kind: str | None,
-               super_line: int) -> Method | None:
-    """The construct method ``function`` is, when it is a plain method of a construct class
-    (:func:`codemods._context.method_of` on the stdlib tree)."""
-    if class_kind is None:
-        return None
-    if any(ast_dotted(decorator) in ("staticmethod", "classmethod") for decorator in function.decorator_list):
-        return None
-    params = function.args.args or function.args.posonlyargs
-    if not params:
-        return None
-    return Method(class_kind, params[0].arg, super_line)
