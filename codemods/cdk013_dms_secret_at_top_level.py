@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import ast
-from types import SimpleNamespace
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
-from cdkfix.spans import LineIndex
-from codemods._helpers import ast_dotted, dotted_name, index, keyword, positional, prescan
+from cdkfix.rule import AstRule, Case
+from cdkfix.spans import COMPOUND, line_span, newline_of
+from codemods._helpers import ast_dotted, dotted_name, index, keyword, positional
 from codemods._layout import add_keyword, without_arg
 
 _ENDPOINT = "aws_cdk.aws_dms.CfnEndpoint"
 _SECRET_ID = "secrets_manager_secret_id"
 _ROLE_ARN = "secrets_manager_access_role_arn"
+_ROLE = "aws_cdk.aws_iam.Role"
+
 #: DMS ``engine_name`` values (CloudFormation's list) → the CfnEndpoint struct that holds the engine's
 #: Secrets Manager settings. The property name (``postgre_sql_settings``) comes from the API index.
 _ENGINE_STRUCTS = {
@@ -38,8 +41,10 @@ _SECRET_ATTRIBUTES = ("secret_arn", "secret_full_arn", "secret_name")
 #: DMS roles with a fixed purpose that must not be reused for the secret.
 _SPECIAL_ROLES = ("dms-vpc-role", "dms-cloudwatch-logs-role", "dms-access-for-endpoint")
 
-#: The facts of a module the stdlib cannot parse (the prefilter then says no; nothing can be kept anyway).
-_NO_FACTS = SimpleNamespace(roles=[], grants=set())
+#: Prints nodes that hold no line break (names, strings, a function's dotted name).
+_CODE = cst.Module(body=[])
+#: Where a new role may not go: the statement holding a lambda or a comprehension is not the endpoint's.
+_NESTED = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def _string_value(node: cst.BaseExpression | None) -> str | None:
@@ -62,30 +67,24 @@ def _first_argument(call: ast.Call) -> ast.expr | None:
 
 
 class _Facts:
-    """Roles assumed by DMS (with the position of their enclosing function, and their line) and
-    ``x.grant_read(y)`` pairs, found on the stdlib tree (a second LibCST traversal cost as much as the
-    rule's own)."""
+    """Roles assumed by DMS (with their enclosing function, and their line) and ``x.grant_read(y)`` pairs,
+    found on the stdlib tree."""
 
-    def __init__(self, rule: DmsSecretAtTopLevel, scan) -> None:
-        lines = LineIndex(scan.source)
-        self.roles: list[tuple[tuple[int, int] | None, str, int]] = []
+    def __init__(self, rule: DmsSecretAtTopLevel) -> None:
+        scan = rule.scan
+        self.roles: list[tuple[ast.AST | None, str, int]] = []
         self.grants: set[tuple[str, str]] = set()
         for node in ast.walk(scan.tree):
             if isinstance(node, ast.Assign):
                 if len(node.targets) != 1 or not isinstance(node.value, ast.Call):
                     continue
                 target = ast_dotted(node.targets[0])
-                if not target or rule.resolve_ast(node.value.func) != "aws_cdk.aws_iam.Role":
+                if not target or rule.imports.resolve_dotted(ast_dotted(node.value.func)) != _ROLE:
                     continue
                 call = _parse_call(scan.segment(node.value))
                 if call is None or not rule.is_dms_role(call):
                     continue
-                function = next((outer for outer in scan.ancestors(node)
-                                 if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
-                # LibCST's position of the function (1-based column), as ``Rule.position`` gives it.
-                key = None if function is None else (
-                    function.lineno, lines.char_column(function.lineno, function.col_offset) + 1)
-                self.roles.append((key, target, node.lineno))
+                self.roles.append((_function_of(scan, node), target, node.lineno))
             elif isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Attribute) and func.attr == "grant_read":
@@ -93,6 +92,12 @@ class _Facts:
                     owner, grantee = ast_dotted(func.value), ast_dotted(first)
                     if owner and grantee:
                         self.grants.add((owner, grantee))
+
+
+def _function_of(scan, node: ast.AST) -> ast.AST | None:
+    """The innermost ``def`` around ``node`` (its decorators and defaults count as inside), or None."""
+    return next((outer for outer in scan.ancestors(node)
+                 if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
 
 
 def _parse_call(text: str) -> cst.Call | None:
@@ -106,7 +111,7 @@ def _parse_call(text: str) -> cst.Call | None:
     return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
 
 
-class DmsSecretAtTopLevel(Rule):
+class DmsSecretAtTopLevel(AstRule):
     """Moves ``secrets_manager_secret_id=`` into the DMS endpoint's engine settings, with an access role.
 
     ``CfnEndpoint`` takes the Secrets Manager secret only inside the engine's settings struct
@@ -119,6 +124,9 @@ class DmsSecretAtTopLevel(Rule):
     ``dms.amazonaws.com`` that the same function created before the endpoint (granted read on the secret
     when the code does not do it yet); else a new role, inserted before the statement and granted read on
     the secret (``secret.grant_read(role)``). Unsafe: it invents a role (and its construct id).
+
+    Endpoints, roles and grants are found on the stdlib tree; each endpoint call is parsed alone with LibCST
+    to decide, and a fix that adds statements edits the whole statement line holding the call.
     """
 
     code = "CDK013"
@@ -274,29 +282,21 @@ class DmsSecretAtTopLevel(Rule):
         ),
     )
 
-    # -- facts ---------------------------------------------------------------------------------------
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        """Collect DMS roles and grants; reset the statement bookkeeping."""
-        result = super().visit_Module(node)
-        scan = prescan(node.code)
-        self._facts = _Facts(self, scan) if scan is not None else _NO_FACTS
-        self._functions: list[cst.FunctionDef | None] = [None]
-        self._statements: list[cst.SimpleStatementLine] = []
-        self._nested = 0
-        self._insert: dict[int, list[cst.BaseStatement]] = {}
+    # -- finding -------------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Every ``CfnEndpoint(..., secrets_manager_secret_id=...)``, planned in the order LibCST leaves them
+        (new role names are taken in that order), then fixed (:meth:`_queue_fixes`)."""
+        self._facts: _Facts | None = None
         self._new_names: set[str] = set()
-        return result
-
-    def resolve_ast(self, node: ast.AST | None) -> str | None:
-        """``self.imports.resolve`` for an ``ast`` Name/Attribute chain (the imports LibCST sees)."""
-        dotted = ast_dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.bindings.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        calls = [call for call in self.scan.calls if any(k.arg == _SECRET_ID for k in call.keywords)
+                 and self.imports.resolve_dotted(ast_dotted(call.func)) == _ENDPOINT]
+        fixes: list[_Fix] = []
+        for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):  # post-order
+            parsed = _parse_call(self.scan.segment(call))
+            fix = self._endpoint(call, parsed) if parsed is not None else None
+            if fix is not None:
+                fixes.append(fix)
+        self._queue_fixes(fixes)
 
     def is_dms_role(self, call: cst.Call) -> bool:
         """``iam.Role(..., assumed_by=iam.ServicePrincipal("dms.amazonaws.com"))`` (not a special one)."""
@@ -312,82 +312,93 @@ class DmsSecretAtTopLevel(Rule):
         service = _string_value(principal.value.args[0].value) if principal.value.args else None
         return bool(service) and service.startswith("dms.") and service.endswith(".amazonaws.com")
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
-        """Track the enclosing function."""
-        self._functions.append(node)
-        return True
-
-    def leave_FunctionDef(self, original_node, updated_node):
-        """Leave the function."""
-        self._functions.pop()
-        return updated_node
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool | None:
-        """Track the enclosing statement (new statements go before it)."""
-        self._statements.append(node)
-        return True
-
-    def leave_SimpleStatementLine(self, original_node, updated_node):
-        """Leave the statement."""
-        self._statements.pop()
-        return updated_node
-
-    def _enter_nested(self, node) -> bool:
-        self._nested += 1
-        return True
-
-    def _leave_nested(self, original_node, updated_node):
-        self._nested -= 1
-        return updated_node
-
-    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_nested
-    leave_Lambda = leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_nested
-
-    # -- the fix -------------------------------------------------------------------------------------
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        """``CfnEndpoint(..., secrets_manager_secret_id=...)``."""
-        if self.imports.resolve(original_node.func) != _ENDPOINT:
-            return updated_node
-        secret_arg = keyword(updated_node, _SECRET_ID)
-        if secret_arg is None:
-            return updated_node
-        engine = _string_value(getattr(keyword(updated_node, "engine_name"), "value", None))
+    def _endpoint(self, node: ast.Call, call: cst.Call) -> None:
+        """Report or fix one endpoint call: ``node`` on the stdlib tree, ``call`` its LibCST parse."""
+        secret_arg = keyword(call, _SECRET_ID)
+        assert secret_arg is not None
+        engine = _string_value(getattr(keyword(call, "engine_name"), "value", None))
         found = self._settings_for(engine.lower() if engine else None)
         if found is None:
-            self.report(original_node, "`secrets_manager_secret_id` is not a CfnEndpoint keyword; it belongs in "
-                                       "the engine's settings, but `engine_name` is not a known literal",
+            self.report(node, "`secrets_manager_secret_id` is not a CfnEndpoint keyword; it belongs in "
+                              "the engine's settings, but `engine_name` is not a known literal",
                         suggestion="<engine>_settings=dms.CfnEndpoint.<Engine>SettingsProperty("
                                    "secrets_manager_secret_id=..., secrets_manager_access_role_arn=role.role_arn)")
-            return updated_node
+            return
         prop, struct = found
-        existing = keyword(updated_node, prop)
+        existing = keyword(call, prop)
         struct_qualified = f"{_ENDPOINT}.{struct}"
         if existing is not None and (not isinstance(existing.value, cst.Call)
                                      or self.imports.resolve(existing.value.func) != struct_qualified
                                      or keyword(existing.value, _SECRET_ID) is not None
                                      or any(a.star for a in existing.value.args)):
-            self.report(original_node, f"`secrets_manager_secret_id` belongs in `{prop}`, which is not a "
-                                       f"`{struct}(...)` call this rule can extend")
-            return updated_node
-        role_arg = keyword(updated_node, _ROLE_ARN)
-        role_arn: cst.BaseExpression | None = role_arg.value if role_arg is not None else None
-        new_statements: list[cst.BaseStatement] = []
-        if role_arn is None:
-            planned = self._role(original_node, updated_node, secret_arg.value)
-            if planned is None:
-                self.report(original_node, "`secrets_manager_secret_id` belongs in `" + prop + "` with a role "
-                                           "DMS assumes; the secret object is not visible, so no role was added")
-                return updated_node
-            role_arn, new_statements = planned
-        func_code = self._code(updated_node.func)
-        call = self._move(updated_node, secret_arg, role_arg, role_arn, prop, existing,
-                          cst.parse_expression(f"{func_code}.{struct}"))
-        if not self.record_fix(original_node, f"`secrets_manager_secret_id` moved into `{prop}` with "
-                                              f"`secrets_manager_access_role_arn`"):
-            return updated_node
-        if new_statements:
-            self._insert.setdefault(id(self._statements[-1]), []).extend(new_statements)
-        return call
+            self.report(node, f"`secrets_manager_secret_id` belongs in `{prop}`, which is not a "
+                              f"`{struct}(...)` call this rule can extend")
+            return
+        role: _Role | None = None
+        if keyword(call, _ROLE_ARN) is None:
+            role = self._role(node, call, secret_arg.value)
+            if role is None:
+                self.report(node, "`secrets_manager_secret_id` belongs in `" + prop + "` with a role "
+                                  "DMS assumes; the secret object is not visible, so no role was added")
+                return
+        message = f"`secrets_manager_secret_id` moved into `{prop}` with `secrets_manager_access_role_arn`"
+
+        def moved(parsed: cst.Call) -> cst.Call:
+            role_arg = keyword(parsed, _ROLE_ARN)
+            role_arn = role_arg.value if role_arg is not None else cst.parse_expression(
+                role.arn)  # type: ignore[union-attr]
+            struct_func = cst.parse_expression(f"{_CODE.code_for_node(parsed.func)}.{struct}")
+            return self._move(parsed, keyword(parsed, _SECRET_ID), role_arg, role_arn, prop,  # type: ignore[arg-type]
+                              keyword(parsed, prop), struct_func)
+
+        return _Fix(node, message, moved, role)
+
+    def _queue_fixes(self, fixes: list[_Fix]) -> None:
+        """One edit per outermost statement line that gets new statements (all of a ``;``-joined line, as
+        LibCST's ``SimpleStatementLine``), made by :class:`_Insert` with every fix inside it; the other fixes
+        each edit their call.
+
+        A line with a line less indented than itself (a multi-line string) cannot be edited alone: the
+        top-level statement holding it is edited instead."""
+        lined: list[tuple[int, int, ast.stmt]] = []
+        for fix in fixes:
+            if fix.role is not None and fix.role.inserts:
+                line = fix.role.line if self._dedentable(fix.role.line) else self._top_level(fix.node)
+                start, end = self._span(line)
+                lined.append((start, -end, line))
+        groups: list[tuple[ast.stmt, int, int, list[_Fix]]] = []
+        for start, negative_end, line in sorted(lined, key=lambda item: item[:2]):
+            if not groups or start >= groups[-1][2]:  # not inside the previous one
+                groups.append((line, start, -negative_end, []))
+        alone: list[_Fix] = []
+        for fix in fixes:
+            offset = self.lines.offset(fix.node.lineno, fix.node.col_offset)
+            group = next((g for g in groups if g[1] <= offset < g[2]), None)
+            (alone if group is None else group[3]).append(fix)
+        for fix in alone:
+            self.rewrite(fix.node, fix.moved, fix.message)
+        for line, _, _, inside in groups:
+            self._queue_lines(line, inside)
+
+    def _queue_lines(self, line: ast.stmt, fixes: list[_Fix]) -> None:
+        """Record ``fixes`` and make the applicable ones by one whole-lines edit of ``line``; the edit goes
+        with the first applicable fix's finding, and carries the imports new roles need."""
+        applicable = [fix for fix in fixes if self.may_apply(fix.node)]
+        for fix in applicable:
+            if fix.role is not None and fix.role.new is not None:
+                fix.role.iam = self.use_module("aws_cdk.aws_iam")
+        start, end = self._span(line)
+        candidates = sorted((c for c in self.scan.calls if _is_candidate(c)
+                             and start <= self.lines.offset(c.lineno, c.col_offset) < end),
+                            key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
+        targets = {next(i for i, c in enumerate(candidates) if c is fix.node): fix for fix in applicable}
+        newline = newline_of(self.source)
+        for fix in fixes:
+            if applicable and fix is applicable[0]:
+                self.rewrite(line, lambda statement: _Insert(targets, newline).apply(statement), fix.message,
+                             at=fix.node, whole_lines=True)
+            else:
+                self.record_fix(fix.node, fix.message)
 
     def _settings_for(self, engine: str | None) -> tuple[str, str] | None:
         """(``postgre_sql_settings``, ``PostgreSqlSettingsProperty``) for an engine, from the API index."""
@@ -407,64 +418,86 @@ class DmsSecretAtTopLevel(Rule):
                 return name, struct
         return None
 
-    def _code(self, node: cst.CSTNode) -> str:
-        assert self.module_node is not None
-        return self.module_node.code_for_node(node)
-
-    def _role(self, original: cst.Call, call: cst.Call, secret_id: cst.BaseExpression):
-        """(role ARN expression, statements to insert) — an existing DMS role or a new one."""
+    def _role(self, node: ast.Call, call: cst.Call, secret_id: cst.BaseExpression) -> _Role | None:
+        """An existing DMS role or a new one (see :class:`_Role`), or None when none can be had."""
         secret = None
         if isinstance(secret_id, cst.Attribute) and secret_id.attr.value in _SECRET_ATTRIBUTES:
             secret = dotted_name(secret_id.value)
-        if not self._statements or self._nested:
+        statements = self._statement_line(node)
+        if statements is None or any(isinstance(outer, _NESTED) for outer in self.scan.ancestors(node)):
             return None
-        statement = self._statements[-1]
-        line = self.position(original)[0]
-        function = self._functions[-1]
-        function_key = None if function is None else self.position(function)
+        if self._facts is None:
+            self._facts = _Facts(self)
+        function = _function_of(self.scan, node)
         roles = [(target, node_line) for fn, target, node_line in self._facts.roles
-                 if fn == function_key and 0 < node_line < line]
+                 if fn is function and 0 < node_line < node.lineno]
         preferred = [r for r in roles if "secret" in r[0].lower()] or roles
+        line = _line_node(statements)
         if len(preferred) == 1:
             role = preferred[0][0]
-            statements = []
-            if secret and (secret, role) not in self._facts.grants:
-                statements.append(cst.parse_statement(f"{secret}.grant_read({role})\n"))
-            return cst.parse_expression(f"{role}.role_arn"), statements
+            grant = secret if secret and (secret, role) not in self._facts.grants else None
+            return _Role(f"{role}.role_arn", line, statements, grant=grant, name=role)
         if secret is None:
             return None
         args = positional(call)
         if len(args) < 2:
             return None
-        scope, construct_id = self._code(args[0].value), args[1].value
+        construct_id = args[1].value
         role_id = self._role_id(construct_id)
         if role_id is None:
             return None
-        iam = self.use_module("aws_cdk.aws_iam")
         quote = construct_id.quote if isinstance(construct_id, cst.SimpleString) else (
             construct_id.end if isinstance(construct_id, cst.FormattedString) else '"')
-        principal = f"{iam}.ServicePrincipal({quote}dms.amazonaws.com{quote})"
-        target = statement.body[0].targets[0].target if (
-            isinstance(statement.body[0], cst.Assign) and len(statement.body[0].targets) == 1) else None
-        base = (target.value if isinstance(target, cst.Name) else "dms") + "_secrets_role"
+        first = statements[0]
+        target = first.targets[0] if isinstance(first, ast.Assign) and len(first.targets) == 1 else None
+        base = (target.id if isinstance(target, ast.Name) else "dms") + "_secrets_role"
         name, n = base, 1
         while name in self.imports.identifiers or name in self._new_names:
             n += 1
             name = f"{base}_{n}"
         self._new_names.add(name)
-        multiline = "\n" in self._code(call.with_changes(func=cst.Name("f")))
-        if multiline:
-            text = (f"{name} = {iam}.Role(\n    {scope},\n    {role_id},\n"
-                    f"    assumed_by={principal},\n)\n")
-        else:
-            text = f"{name} = {iam}.Role({scope}, {role_id}, assumed_by={principal})\n"
-        statements = [cst.parse_statement(text), cst.parse_statement(f"{secret}.grant_read({name})\n")]
-        return cst.parse_expression(f"{name}.role_arn"), statements
+        return _Role(f"{name}.role_arn", line, statements, grant=secret, name=name, new=(role_id, quote))
+
+    def _statement_line(self, node: ast.AST) -> list[ast.stmt] | None:
+        """The statements of the line holding ``node`` (a ``SimpleStatementLine`` in LibCST: ``;``-joined
+        statements count as one), or None when no such line holds it (a block statement's header, a
+        statement on its block's first line)."""
+        statement = next((outer for outer in self.scan.ancestors(node) if isinstance(outer, ast.stmt)), None)
+        if statement is None or isinstance(statement, COMPOUND):
+            return None
+        parent = self.scan.parents.get(id(statement))
+        siblings = next(value for _, value in ast.iter_fields(parent)
+                        if isinstance(value, list) and any(s is statement for s in value))
+        at = next(i for i, s in enumerate(siblings) if s is statement)
+        start = end = at
+        while start > 0 and siblings[start - 1].end_lineno == siblings[start].lineno:
+            start -= 1
+        while end + 1 < len(siblings) and siblings[end + 1].lineno == siblings[end].end_lineno:
+            end += 1
+        first = siblings[start]
+        before = self.source[self.lines.starts[first.lineno - 1]:self.lines.offset(first.lineno, first.col_offset)]
+        if before.strip(" \t\f"):
+            return None
+        return siblings[start:end + 1]
+
+    def _dedentable(self, statement: ast.stmt) -> bool:
+        """Whether every line of ``statement`` is blank or starts with its indentation (what a whole-lines
+        edit needs), and no other statement shares them."""
+        if line_span(self.source, self.lines, statement) is None:
+            return False
+        first = self.lines.line_text(statement.lineno)
+        indent = first[:len(first) - len(first.lstrip(" \t\f"))]
+        return all(text.startswith(indent) or not text.strip(" \t\f")
+                   for text in map(self.lines.line_text, range(statement.lineno, statement.end_lineno + 1)))
+
+    def _top_level(self, node: ast.AST) -> ast.stmt:
+        """The module-level statement holding ``node``."""
+        return [outer for outer in self.scan.ancestors(node) if isinstance(outer, ast.stmt)][-1]
 
     def _role_id(self, construct_id: cst.BaseExpression) -> str | None:
         """The role's construct id, derived from the endpoint's: ``"Source"`` → ``"SourceSecretsRole"``."""
         if isinstance(construct_id, (cst.SimpleString, cst.FormattedString)):
-            text = self._code(construct_id)
+            text = _CODE.code_for_node(construct_id)
             quote = construct_id.quote if isinstance(construct_id, cst.SimpleString) else construct_id.end
             body = text[: -len(quote)]
             if isinstance(construct_id, cst.SimpleString):
@@ -480,7 +513,8 @@ class DmsSecretAtTopLevel(Rule):
             return f'f"{{{name}}}-secrets-role"'
         return None
 
-    def _move(self, call: cst.Call, secret_arg: cst.Arg, role_arg: cst.Arg | None,
+    @staticmethod
+    def _move(call: cst.Call, secret_arg: cst.Arg, role_arg: cst.Arg | None,
               role_arn: cst.BaseExpression, prop: str, existing: cst.Arg | None,
               struct_func: cst.BaseExpression) -> cst.Call:
         """The call with the secret (and role) moved into the settings."""
@@ -513,29 +547,133 @@ class DmsSecretAtTopLevel(Rule):
         args[position] = secret_arg.with_changes(keyword=cst.Name(prop), value=settings)
         return without_arg(call.with_changes(args=args), role_arg)
 
-    # -- inserting the role --------------------------------------------------------------------------
+    def _span(self, line: ast.stmt) -> tuple[int, int]:
+        """The whole lines of ``line`` (when another statement shares them, the edit is left undone later)."""
+        end = self.lines.line_end(line.end_lineno)  # type: ignore[arg-type]
+        return line_span(self.source, self.lines, line) or (self.lines.starts[line.lineno - 1], end)
+
+
+def _is_candidate(call: ast.Call) -> bool:
+    """A call of a dotted name with a ``secrets_manager_secret_id=`` (what :class:`_Insert` counts)."""
+    return ast_dotted(call.func) is not None and any(k.arg == _SECRET_ID for k in call.keywords)
+
+
+def _line_node(statements: list[ast.stmt]) -> ast.stmt:
+    """The statement itself, or for ``;``-joined statements one statement node spanning them all (what a
+    whole-lines edit of LibCST's ``SimpleStatementLine`` needs)."""
+    if len(statements) == 1:
+        return statements[0]
+    first, last = statements[0], statements[-1]
+    return ast.Pass(lineno=first.lineno, col_offset=first.col_offset, end_lineno=last.end_lineno,
+                    end_col_offset=last.end_col_offset)
+
+
+@dataclass
+class _Role:
+    """The role of a fix: ``arn`` (its ``role_arn`` expression), the statement ``line`` holding the call
+    (``statements`` on it) and what goes before that line: ``secret.grant_read(role)`` when ``grant`` is set,
+    after a new ``iam.Role`` when ``new`` is ``(construct id, quote)`` (``iam``: the module's alias)."""
+
+    arn: str
+    line: ast.stmt
+    statements: list[ast.stmt]
+    grant: str | None = None
+    name: str = ""
+    new: tuple[str, str] | None = None
+    iam: str = "iam"
+
+    @property
+    def inserts(self) -> bool:
+        """Whether the fix adds statements."""
+        return self.new is not None or self.grant is not None
+
+    def build(self, call: cst.Call, newline: str) -> list[cst.BaseStatement]:
+        """The statements to insert, for the endpoint ``call`` as parsed in its statement (its scope's code
+        then reads as LibCST read it in the module, whose line ending is ``newline``, and the parentheses
+        around the call are its own: a call spread over lines by them gets a vertical role)."""
+        statements = []
+        if self.new is not None:
+            role_id, quote = self.new
+            code = cst.Module(body=[], default_newline=newline).code_for_node
+            scope = code(positional(call)[0].value)
+            principal = f"{self.iam}.ServicePrincipal({quote}dms.amazonaws.com{quote})"
+            if "\n" in code(call.with_changes(func=cst.Name("f"))):
+                text = (f"{self.name} = {self.iam}.Role(\n    {scope},\n    {role_id},\n"
+                        f"    assumed_by={principal},\n)\n")
+            else:
+                text = f"{self.name} = {self.iam}.Role({scope}, {role_id}, assumed_by={principal})\n"
+            statements.append(cst.parse_statement(text))
+        if self.grant is not None:
+            statements.append(cst.parse_statement(f"{self.grant}.grant_read({self.name})\n"))
+        return statements
+
+
+@dataclass
+class _Fix:
+    """A planned fix: the endpoint call, the finding's message, the call's rewrite, its role if it needs one."""
+
+    node: ast.Call
+    message: str
+    moved: Callable[[cst.Call], cst.Call]
+    role: _Role | None
+
+
+class _Insert(cst.CSTTransformer):
+    """Makes the ``targets`` fixes in a parsed statement: the n-th candidate call (:func:`_is_candidate`, in
+    source order) is rewritten by ``targets[n]`` and its role's statements go before the statement line
+    holding it."""
+
+    def __init__(self, targets: dict[int, _Fix], newline: str) -> None:
+        super().__init__()
+        self.targets, self.newline = targets, newline
+        self.seen = -1
+        self.found: dict[cst.Call, _Fix] = {}
+        self.lines: list[cst.SimpleStatementLine] = []
+        self.insert: dict[int, list[cst.BaseStatement]] = {}
+
+    def apply(self, statement: cst.CSTNode) -> cst.CSTNode:
+        """The statement, fixed; several statements when the line to insert before is the statement itself."""
+        updated = statement.visit(self)
+        new = self.insert.get(id(statement))
+        if not new:
+            return updated
+        return cst.FlattenSentinel([new[0].with_changes(leading_lines=updated.leading_lines), *new[1:],
+                                    updated.with_changes(leading_lines=())])
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        self.lines.append(node)
+        return True
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        self.lines.pop()
+        return updated_node
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if dotted_name(node.func) is not None and keyword(node, _SECRET_ID) is not None:
+            self.seen += 1
+            fix = self.targets.get(self.seen)
+            if fix is not None:
+                self.found[node] = fix
+        return True
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        fix = self.found.get(original_node)
+        if fix is None:
+            return updated_node
+        if fix.role is not None and fix.role.inserts and self.lines:
+            self.insert.setdefault(id(self.lines[-1]), []).extend(fix.role.build(updated_node, self.newline))
+        return fix.moved(updated_node)
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
                             updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        """Insert the new statements before the endpoint's statement."""
-        body = self._with_inserts(original_node.body, updated_node.body)
-        return updated_node if body is None else updated_node.with_changes(body=body)
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        """The same at module level."""
-        body = self._with_inserts(original_node.body, updated_node.body)
-        return updated_node if body is None else updated_node.with_changes(body=body)
-
-    def _with_inserts(self, original, updated):
-        if not any(id(stmt) in self._insert for stmt in original):
-            return None
+        if not any(id(stmt) in self.insert for stmt in original_node.body):
+            return updated_node
         body: list[cst.BaseStatement] = []
-        for orig, upd in zip(original, updated):
-            new = self._insert.get(id(orig))
+        for orig, upd in zip(original_node.body, updated_node.body):
+            new = self.insert.get(id(orig))
             if new:
                 # The statement's comments and blank lines now lead the inserted block.
                 body.append(new[0].with_changes(leading_lines=upd.leading_lines))
                 body.extend(new[1:])
                 upd = upd.with_changes(leading_lines=())
             body.append(upd)
-        return body
-
+        return updated_node.with_changes(body=body)
