@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import ast
 
-import libcst as cst
-
-from cdkfix.rule import Case, Rule
-from codemods._helpers import ast_keyword, keyword, prefilter_settings, prescan
+from cdkfix.rule import AstRule, Case
+from codemods._helpers import ast_dotted, ast_keyword, prefilter_settings, prescan
 
 #: ``[tool.cdkfix.settings] min-backup-retention-days``. The default, 7 days, is the minimum of AWS Security
 #: Hub's control RDS.11 (``backupRetentionMinimum``) and the console's default: ordinary code (7 days or
@@ -23,7 +21,7 @@ def _minimum(settings) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else DEFAULT_MINIMUM
 
 
-class ShortBackupRetention(Rule):
+class ShortBackupRetention(AstRule):
     """Reports an RDS/DocumentDB backup retention shorter than a configurable minimum.
 
     Looks at ``backup=rds.BackupProps(retention=Duration.days(N))`` (clusters; also DocumentDB) and
@@ -31,6 +29,9 @@ class ShortBackupRetention(Rule):
     from ``[tool.cdkfix.settings] min-backup-retention-days`` (default 7, Security Hub RDS.11's minimum:
     only 0-6 days are reported unless a stricter minimum is configured, e.g. 35 for financial data).
     How long to keep backups is a policy and cost decision, so the rule only reports.
+
+    An :class:`cdkfix.rule.AstRule` that only reports: the calls are read on the stdlib tree, the finding is
+    on the keyword.
     """
 
     code = "CDK023"
@@ -121,28 +122,30 @@ class ShortBackupRetention(Rule):
                     return True
         return False
 
-    def _days(self, node: cst.BaseExpression) -> int | None:
-        """N for ``Duration.days(N)`` with a literal N."""
-        if not isinstance(node, cst.Call) or self.imports.resolve(node.func) != "aws_cdk.Duration.days":
+    def _days(self, node: ast.expr) -> int | None:
+        """N for ``Duration.days(N)`` with a literal N (LibCST's ``Integer``: the one argument, keyword or not)."""
+        if not isinstance(node, ast.Call) or self.imports.resolve_dotted(ast_dotted(node.func)) != "aws_cdk.Duration.days":
             return None
-        if len(node.args) != 1 or not isinstance(node.args[0].value, cst.Integer):
+        arguments = [*node.args, *(kw.value for kw in node.keywords)]
+        if len(arguments) != 1 or not isinstance(arguments[0], ast.Constant) or type(arguments[0].value) is not int:
             return None
-        value = node.args[0].value.evaluated_value
-        return value if isinstance(value, int) else None
+        return arguments[0].value
 
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
-        """``BackupProps(retention=...)`` and ``DatabaseInstance(backup_retention=...)``."""
-        qualified = self.imports.resolve(original_node.func) or ""
-        if qualified in _BACKUP_PROPS:
-            arg = keyword(original_node, "retention")
-        elif qualified.startswith(_RETENTION_MODULES):
-            arg = keyword(original_node, "backup_retention")
-        else:
-            return updated_node
-        days = self._days(arg.value) if arg is not None else None
+    def check(self) -> None:
+        """``BackupProps(retention=...)`` and ``DatabaseInstance(backup_retention=...)``, in the order a LibCST
+        traversal left the calls (innermost first: by end position)."""
         minimum = self._minimum()
-        if arg is not None and days is not None and days < minimum:
-            self.report(arg, f"backups are kept {days} day{'s' if days != 1 else ''}, below the minimum of "
-                             f"{minimum} (setting `{SETTING}`)",
-                        suggestion=f"Duration.days({minimum})")
-        return updated_node
+        for call in sorted(self.scan.calls, key=lambda c: (c.end_lineno, c.end_col_offset)):  # type: ignore[union-attr]
+            qualified = self.imports.resolve_dotted(ast_dotted(call.func)) or ""
+            if qualified in _BACKUP_PROPS:
+                name = "retention"
+            elif qualified.startswith(_RETENTION_MODULES):
+                name = "backup_retention"
+            else:
+                continue
+            arg = next((kw for kw in call.keywords if kw.arg == name), None)
+            days = self._days(arg.value) if arg is not None else None
+            if arg is not None and days is not None and days < minimum:
+                self.report(arg, f"backups are kept {days} day{'s' if days != 1 else ''}, below the minimum of "
+                                 f"{minimum} (setting `{SETTING}`)",
+                            suggestion=f"Duration.days({minimum})")
