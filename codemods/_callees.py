@@ -142,7 +142,41 @@ def prescan_receiver_types(scan, api, types: dict[str, object]) -> Callable[[ast
     return receiver_types
 
 
-class ReceiverTypes:
+class _ValueTypes:
+    """What :class:`ReceiverTypes` and :class:`AstReceiverTypes` share: the type of an assigned value (a call of
+    a CDK class or static method, through ``_imported``) and the agreement of a name's bindings. The subclass
+    resets ``_api`` and ``_value_types`` for each module and supplies ``_imported``."""
+
+    #: The call node class of the subclass's tree.
+    _call_class: type = cst.Call
+
+    @property
+    def api(self):
+        """The run's API index, loaded on first use (a file with no CDK call never pays for it)."""
+        if self._api is None:
+            self._api = index(self.options)  # type: ignore[attr-defined]
+        return self._api
+
+    def _single_type(self, values):
+        # Every binding must be visible and agree: a name assigned two different types is left alone.
+        if not values or any(v is None for v in values):
+            return None
+        types = {id(t): t for t in (self._type_of_value(v) for v in values)}
+        if len(types) != 1:
+            return None
+        return next(iter(types.values()))
+
+    def _type_of_value(self, value):
+        key = id(value)
+        if key not in self._value_types:
+            self._value_types[key] = None  # guards against cycles
+            call = isinstance(value, self._call_class)
+            qualified = self._imported(value.func) if call else None  # type: ignore[attr-defined]
+            self._value_types[key] = type_of_qualified(self.api, qualified) if qualified is not None else None
+        return self._value_types[key]
+
+
+class ReceiverTypes(_ValueTypes):
     """Mixin for a :class:`cdkfix.rule.Rule`: the CDK type of a receiver expression during traversal.
 
     It tracks the enclosing functions and classes and types a receiver whose value is visible in the
@@ -161,13 +195,6 @@ class ReceiverTypes:
         self._bindings: dict[int, dict[str, list[cst.BaseExpression | None]]] = {}
         self._value_types: dict[int, object] = {}
         return super().visit_Module(node)  # type: ignore[misc]
-
-    @property
-    def api(self):
-        """The run's API index, loaded on first use (a file with no CDK call never pays for it)."""
-        if self._api is None:
-            self._api = index(self.options)  # type: ignore[attr-defined]
-        return self._api
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
         self._scopes.append(node)
@@ -213,22 +240,6 @@ class ReceiverTypes:
             self._bindings[key] = self_attributes(scope) if isinstance(scope, cst.ClassDef) else scope_bindings(scope)
         return self._bindings[key]
 
-    def _single_type(self, values):
-        # Every binding must be visible and agree: a name assigned two different types is left alone.
-        if not values or any(v is None for v in values):
-            return None
-        types = {id(t): t for t in (self._type_of_value(v) for v in values)}
-        if len(types) != 1:
-            return None
-        return next(iter(types.values()))
-
-    def _type_of_value(self, value: cst.BaseExpression):
-        key = id(value)
-        if key not in self._value_types:
-            self._value_types[key] = None  # guards against cycles
-            qualified = self._imported(value.func) if isinstance(value, cst.Call) else None
-            self._value_types[key] = type_of_qualified(self.api, qualified) if qualified is not None else None
-        return self._value_types[key]
 
 
 # -- the stdlib twin of ReceiverTypes, for an AstRule ----------------------------------------------------------
@@ -280,7 +291,7 @@ def ast_self_attributes(cls: ast.ClassDef, lines) -> dict[str, list[ast.expr | N
     return values
 
 
-class AstReceiverTypes:
+class AstReceiverTypes(_ValueTypes):
     """Mixin for a :class:`cdkfix.rule.AstRule`: :class:`ReceiverTypes` on the stdlib tree.
 
     ``self._type_of(receiver, at)`` is the CDK type of a receiver expression read at the node ``at`` (its
@@ -291,6 +302,8 @@ class AstReceiverTypes:
     live for one :meth:`run`.
     """
 
+    _call_class = ast.Call
+
     def run(self, source: str) -> str:
         """Reset the per-run caches, then run the rule."""
         self._api = None
@@ -298,13 +311,6 @@ class AstReceiverTypes:
         self._bindings: dict[int, dict[str, list[ast.expr | None]]] = {}
         self._value_types: dict[int, object] = {}
         return super().run(source)  # type: ignore[misc]
-
-    @property
-    def api(self):
-        """The run's API index, loaded on first use (a file with no CDK call never pays for it)."""
-        if self._api is None:
-            self._api = index(self.options)  # type: ignore[attr-defined]
-        return self._api
 
     def _imported(self, node: ast.expr) -> str | None:
         """The qualified CDK name (under :data:`ROOTS`) ``node`` spells through the file's imports, or None
@@ -363,22 +369,6 @@ class AstReceiverTypes:
                                    else ast_scope_bindings(scope, lines))
         return self._bindings[key]
 
-    def _single_type(self, values):
-        # Every binding must be visible and agree: a name assigned two different types is left alone.
-        if not values or any(v is None for v in values):
-            return None
-        types = {id(t): t for t in (self._type_of_value(v) for v in values)}
-        if len(types) != 1:
-            return None
-        return next(iter(types.values()))
-
-    def _type_of_value(self, value: ast.expr):
-        key = id(value)
-        if key not in self._value_types:
-            self._value_types[key] = None  # guards against cycles
-            qualified = self._imported(value.func) if isinstance(value, ast.Call) else None
-            self._value_types[key] = type_of_qualified(self.api, qualified) if qualified is not None else None
-        return self._value_types[key]
 
 
 # -- LibCST call-level logic on the outermost candidate calls, for an AstRule ------------------------------------
