@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
-from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, prefilter_settings
+from cdkfix.rule import AstRule, Case
+from codemods._helpers import ast_dotted, prefilter_settings
 
 #: ``[tool.cdkfix.settings] deny-services = ["aws_config"]``: modules (``aws_config``, ``config``,
 #: ``aws_cdk.aws_config``) the project must not use. Empty by default: the rule fires only when configured.
@@ -33,7 +33,7 @@ def _denied(settings) -> frozenset[str]:
     return frozenset(_module(str(name)) for name in configured if str(name).strip())
 
 
-class DeniedService(Rule):
+class DeniedService(AstRule):
     """Reports the use of a CDK service module listed in ``[tool.cdkfix.settings] deny-services``.
 
     Projects forbid services for cost, compliance or account-level reasons (an AWS Config recorder is
@@ -42,6 +42,9 @@ class DeniedService(Rule):
     ``from aws_cdk.aws_config import CfnConfigRule``) and each use reached through ``aws_cdk``
     (``cdk.aws_config.CfnConfigRule``). Names are modules: ``aws_config``, ``config`` or
     ``aws_cdk.aws_config``. Nothing is denied by default. Removing the resources is a design change.
+
+    An :class:`cdkfix.rule.AstRule` that only reports: imports and attribute chains are read on the stdlib
+    tree and reported in source order (a LibCST traversal's order).
     """
 
     code = "CDK025"
@@ -110,51 +113,69 @@ class DeniedService(Rule):
         """Only when the run denies modules and the text spells one of them (``aws_config``)."""
         return any(module.rsplit(".", 1)[-1] in source for module in _denied(prefilter_settings()))
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        """Read the deny list."""
+    def check(self) -> None:
+        """Imports of a denied module and ``cdk.aws_config`` chains, reported in source order."""
         self._denied = _denied(self.options.settings)
-        result = super().visit_Module(node)
-        return result if self._denied else False
+        if not self._denied:
+            return
+        found: list[tuple[tuple[int, int, int, int], ast.AST, str]] = []
 
-    def _report(self, node: cst.CSTNode, module: str) -> None:
+        def add(node: ast.AST, module: str) -> None:
+            key = (node.lineno, node.col_offset, -node.end_lineno, -node.end_col_offset)  # type: ignore[attr-defined]
+            found.append((key, node, module))
+
+        for statement in self.scan.import_froms:  # type: ignore[union-attr]
+            self._import_from(statement, add)
+        for statement in _statements(self.tree.body):
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    if denied := _within(alias.name, self._denied):
+                        add(alias, denied)
+        self._attributes(add)
+        for _, node, module in sorted(found, key=lambda item: item[0]):
+            self._report(node, module)
+
+    def _report(self, node: ast.AST, module: str) -> None:
         self.report(node, f"`{module.removeprefix('aws_cdk.')}` is on the project's deny list "
                           f"(setting `{SETTING}`): remove its resources")
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool | None:
+    def _import_from(self, node: ast.ImportFrom, add) -> None:
         """``from aws_cdk import aws_config`` / ``from aws_cdk.aws_config import X``."""
-        if node.relative or node.module is None:
-            return False
-        base = dotted_name(node.module) or ""
+        base = node.module or ""
         if denied := _within(base, self._denied):
-            self._report(node, denied)
-            return False
-        if isinstance(node.names, cst.ImportStar):
-            return False
+            add(node, denied)
+            return
         for alias in node.names:
-            name = dotted_name(alias.name)
-            if name and (denied := _within(f"{base}.{name}", self._denied)):
-                self._report(alias, denied)
-        return False
+            if alias.name != "*" and (denied := _within(f"{base}.{alias.name}", self._denied)):
+                add(alias, denied)
 
-    def visit_Import(self, node: cst.Import) -> bool | None:
-        """``import aws_cdk.aws_config as config``."""
-        for alias in node.names:
-            name = dotted_name(alias.name)
-            if name and (denied := _within(name, self._denied)):
-                self._report(alias, denied)
-        return False
+    def _attributes(self, add) -> None:
+        """``cdk.aws_config.X`` reached through an import of ``aws_cdk`` itself: the chain that is the module
+        (a traversal does not look inside a chain it reported)."""
+        inside: set[int] = set()
+        bindings = self.imports.bindings
+        for node in sorted(self.scan.attributes,  # type: ignore[union-attr]
+                           key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset)):
+            if id(node) in inside:
+                continue
+            head = ast_dotted(node)
+            if head is None or bindings.get(head.split(".")[0]) != "aws_cdk":
+                continue
+            qualified = self.imports.resolve_dotted(head)
+            denied = _within(qualified or "", self._denied)
+            if denied and qualified == denied:
+                add(node, denied)
+                value = node.value
+                while isinstance(value, ast.Attribute):
+                    inside.add(id(value))
+                    value = value.value
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool | None:
-        """``cdk.aws_config.X`` reached through an import of ``aws_cdk`` itself."""
-        head = dotted_name(node)
-        if head is None:
-            return True
-        root = head.split(".")[0]
-        if self.imports.bindings.get(root) != "aws_cdk":
-            return True
-        qualified = self.imports.resolve(node)
-        denied = _within(qualified or "", self._denied)
-        if denied and qualified == denied:
-            self._report(node, denied)
-            return False
-        return True
+
+def _statements(body: list[ast.stmt]):
+    """Every statement of ``body`` and of the blocks nested in it (expressions are not entered)."""
+    for statement in body:
+        yield statement
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(statement, name, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
