@@ -188,13 +188,9 @@ def test_a_worker_that_cannot_load_the_rules_reports_it_per_file(tmp_path):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is the default on Linux only")
-def test_workers_are_forked_only_while_no_other_thread_runs():
+def test_workers_are_forked_only_while_no_other_thread_runs(monkeypatch):
+    # Other tests may leave a thread behind (a pool's manager thread): the count is what decides.
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     assert default_start_method() == "fork"
-    release = threading.Event()
-    worker = threading.Thread(target=release.wait)
-    worker.start()
-    try:
-        assert default_start_method() in ("forkserver", "spawn")
-    finally:
-        release.set()
-        worker.join()
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert default_start_method() in ("forkserver", "spawn")
