@@ -89,7 +89,7 @@ def test_chunking_keeps_order():
     assert chunked([], 2) == []
 
 
-@pytest.mark.parametrize("start_method", [None, "spawn"])
+@pytest.mark.parametrize("start_method", [None, "forkserver", "spawn"])
 def test_two_jobs_equal_one_job(tmp_path, start_method):
     paths = _corpus(tmp_path)
     options = RunOptions(select_rules(["CDK004"]))
