@@ -403,22 +403,18 @@ class RotationWithoutFunction(AstRule):
                 for statement, block, _ in entries:
                     emptied = block is not self.tree.body and block[-1] is statement and all(
                         id(other) in removed for other in block)
-                    whole = self._whole(statement)
-                    open_end = self._open_end(whole)
-                    self.rewrite(whole,
-                                 lambda line, open_end=open_end, emptied=emptied: self._commented(
-                                     line, open_end, emptied),
+                    self.rewrite(self._whole(statement), lambda line, emptied=emptied: self._commented(line, emptied),
                                  _COMMENT_MESSAGE, safety="unsafe", at=statement, whole_lines=True)
             else:
                 self._comment_out_in_top(top, entries, removed)
 
-    def _commented(self, line: cst.SimpleStatementLine, open_end: bool, emptied: bool) -> cst.CSTNode:
+    def _commented(self, line: cst.SimpleStatementLine, emptied: bool) -> cst.CSTNode:
         """The note replacing a statement parsed on its own, with ``pass`` after it when its block is emptied.
         The note's comment lines are returned as ``EmptyLine`` nodes in the module body, which LibCST prints
         as the lines they are (as it prints them in a block's footer)."""
-        notes = self._note_lines(line, open_end and not emptied)
+        notes = self._note_lines(line)
         if emptied:
-            ending = cst.TrailingWhitespace(newline=cst.Newline(None if open_end else self._newline))
+            ending = cst.TrailingWhitespace(newline=cst.Newline(self._newline))
             return cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=notes, trailing_whitespace=ending)
         return cst.FlattenSentinel(notes)
 
@@ -428,26 +424,22 @@ class RotationWithoutFunction(AstRule):
         made it."""
         ordinals = {id(node): n for n, node in enumerate(sorted(
             (node for node in ast.walk(top) if isinstance(node, ast.Expr)), key=lambda n: (n.lineno, n.col_offset)))}
-        whole = self._whole(top)
-        open_end = self._open_end(whole)
         notes, passes = {}, {}
         last = -1
         for statement, block, _ in entries:
             if not self.record_fix(statement, _COMMENT_MESSAGE, safety="unsafe"):
                 continue
             last = len(self.findings_so_far) - 1
-            ends = open_end and statement.end_lineno == top.end_lineno  # its note ends the file
-            emptied = block[-1] is statement and all(id(other) in removed for other in block)
-            notes[ordinals[id(statement)]] = lambda line, ends=ends and not emptied: self._note_lines(line, ends)
-            if emptied:
-                passes[ordinals[id(statement)]] = cst.Newline(None if ends else self._newline)
+            notes[ordinals[id(statement)]] = self._note_lines
+            if block[-1] is statement and all(id(other) in removed for other in block):
+                passes[ordinals[id(statement)]] = cst.Newline(self._newline)
         if last >= 0:
-            self.queue(Edit(whole, lambda parsed: parsed.visit(_CommentOut(notes, passes)), last,
+            self.queue(Edit(self._whole(top), lambda parsed: parsed.visit(_CommentOut(notes, passes)), last,
                             whole_lines=True))
 
-    def _note_lines(self, stmt: cst.SimpleStatementLine, open_end: bool) -> list[cst.EmptyLine]:
-        """The note and the commented-out lines of ``stmt``, each ending with the file's line ending (the last
-        with the module's own when the file ends there without one, so that LibCST drops it as before)."""
+    def _note_lines(self, stmt: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
+        """The note and the commented-out lines of ``stmt``, each ending with the file's line ending (where the
+        file ends without one, LibCST drops the last line ending whatever it is, as in the whole module)."""
         code = _PRINTER.code_for_node(stmt.with_changes(leading_lines=()))
         lines = code.rstrip("\r\n").splitlines()
         note = [
@@ -458,15 +450,7 @@ class RotationWithoutFunction(AstRule):
         for line in lines:  # continuation lines are relative to the block (LibCST's `indent=True`)
             note.append(f"# {line}".rstrip() if line.strip() else "#")
         newline = cst.Newline(self._newline)
-        result = [cst.EmptyLine(indent=True, comment=cst.Comment(text), newline=newline) for text in note]
-        if open_end:
-            result[-1] = result[-1].with_changes(newline=cst.Newline())
-        return result
-
-    def _open_end(self, statement: ast.stmt) -> bool:
-        """The statement ends the file on a line without a line ending."""
-        return self.lines.line_end(statement.end_lineno) == len(self.source) and not self.source.endswith(
-            ("\n", "\r"))
+        return [cst.EmptyLine(indent=True, comment=cst.Comment(text), newline=newline) for text in note]
 
     def _whole(self, statement: ast.stmt) -> ast.stmt:
         """``statement``, or a copy reaching to the end of its logical line when a ``;`` or a backslash
