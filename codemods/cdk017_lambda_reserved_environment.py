@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import ast
+import copy
+import io
+import re
+import tokenize
+from bisect import bisect_left
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, index, keyword, prefilter_index, prescan
+from cdkfix.rule import AstRule, Case
+from cdkfix.spans import Edit, newline_of
+from codemods._helpers import ast_dotted, ast_keyword, index, prefilter_index, prescan
 from codemods._layout import without_statements
 
 #: The variables ``Function.addEnvironment`` refuses in aws-cdk-lib 2.275.0 (Lambda's reserved list:
@@ -20,13 +26,8 @@ RESERVED = frozenset({
     "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 })
 _FUNCTION_FQNS = frozenset({"aws-cdk-lib.aws_lambda.FunctionBase", "aws-cdk-lib.aws_lambda.Function"})
-
-
-def _key(element: cst.BaseDictElement) -> str | None:
-    if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
-        value = element.key.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
+_FINAL_LINE_END = re.compile(r"(?:\r\n|\r|\n)\Z")
+_STATEMENT_MESSAGE = "the Lambda runtime sets this variable itself: `add_environment` removed"
 
 
 def _without_elements(node: cst.Dict, drop: set[int]) -> cst.Dict:
@@ -61,7 +62,105 @@ def _is_function_class(api, qualified: str) -> bool:
     return info is not None and "environment" in info.props and bool(_FUNCTION_FQNS & {info.fqn, *info.bases})
 
 
-class LambdaReservedEnvironment(Rule):
+_Entry = tuple[ast.Expr, list[ast.stmt], ast.stmt]  # a statement, the block holding it, its top-level statement
+_LOGICAL_LINE_START = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
+
+
+def _first_argument(call: ast.Call) -> ast.expr | None:
+    """The value of a call's first argument in source order, positional or keyword (what LibCST's
+    ``call.args[0].value`` is), ``*``/``**`` unwrapped."""
+    arguments = [*call.args, *call.keywords]
+    if not arguments:
+        return None
+    first = min(arguments, key=lambda a: (a.lineno, a.col_offset))
+    if isinstance(first, (ast.Starred, ast.keyword)):
+        return first.value
+    return first
+
+
+def _blocks(statement: ast.stmt):
+    """The statement lists of a compound statement (LibCST's indented blocks)."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if isinstance(block, list):
+            yield block
+    for inner in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+        yield inner.body
+
+
+def _add_environment_statements(tree: ast.Module) -> list[_Entry]:
+    """Every ``x.add_environment(...)`` expression statement with an argument, with its block and top-level
+    statement: a walk over statements only."""
+    found: list[_Entry] = []
+    pending: list[tuple[list[ast.stmt], ast.stmt | None]] = [(tree.body, None)]
+    while pending:
+        block, top = pending.pop()
+        for statement in block:
+            if isinstance(statement, ast.Expr):
+                call = statement.value
+                if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "add_environment" and (call.args or call.keywords)):
+                    found.append((statement, block, top or statement))
+            else:
+                pending.extend((inner, top or statement) for inner in _blocks(statement))
+    return found
+
+
+def _uses(tree: ast.Module, names: set[str]) -> dict[str, int]:
+    """How often each of ``names`` is a name the LibCST collector counted: every ``Name`` node (def, class,
+    parameter, import, ``global``, ``except ... as``, pattern names included) but attribute and keyword
+    names and anything in the target of an ``=`` assignment."""
+    counts = dict.fromkeys(names, 0)
+
+    def count(name: str | None) -> None:
+        if name in counts:
+            counts[name] += 1
+
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Assign):
+            pending.append(node.value)
+            continue
+        if isinstance(node, ast.Name):
+            count(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            count(node.name)
+        elif isinstance(node, ast.arg):
+            count(node.arg)
+        elif isinstance(node, ast.alias):
+            count(node.name.split(".")[0])  # `import a.b`: LibCST's Attribute counts its head only
+            count(node.asname)
+        elif isinstance(node, ast.ImportFrom):
+            count((node.module or "").split(".")[0])
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                count(name)
+        elif isinstance(node, ast.ExceptHandler):
+            count(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)):
+            count(node.name)
+        elif isinstance(node, ast.MatchMapping):
+            count(node.rest)
+        elif isinstance(node, ast.MatchClass):
+            for name in node.kwd_attrs:
+                count(name)
+        pending.extend(ast.iter_child_nodes(node))
+    return counts
+
+
+def _in_assign_targets(scan) -> set[int]:
+    """``id`` of every call inside the target of an ``=`` assignment (the LibCST collector skipped those)."""
+    found: set[int] = set()
+    for node in scan.assignments:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if not isinstance(target, ast.Name):
+                    found.update(id(inner) for inner in ast.walk(target) if isinstance(inner, ast.Call))
+    return found
+
+
+class LambdaReservedEnvironment(AstRule):
     """Removes the variables the Lambda runtime reserves from a function's ``environment``.
 
     Lambda sets ``AWS_REGION``, ``AWS_DEFAULT_REGION``, ``AWS_LAMBDA_FUNCTION_NAME``, the credentials
@@ -72,6 +171,11 @@ class LambdaReservedEnvironment(Rule):
     variable holds when the function is its only user, and deletes ``fn.add_environment("AWS_REGION", ...)``
     statements on such a function. The other entries keep their layout and comments. Safe: the runtime
     provides the same variables with the right values.
+
+    Mechanism: the function calls, bindings and statements are read from the stdlib tree. A dict is edited
+    alone (LibCST parses just that dict); a statement is removed by a whole-lines edit of its lines (``pass``
+    in a block it empties), or of its top-level statement when a multi-line string in it is less indented
+    than the statement.
     """
 
     code = "CDK017"
@@ -211,116 +315,261 @@ class LambdaReservedEnvironment(Rule):
         api = prefilter_index()  # the rule only edits what configures a Lambda function built in this file
         return any(_is_function_class(api, qualified) for call in scan.calls for qualified in scan.resolve_all(call.func))
 
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        """Find the dicts and ``add_environment`` statements that configure a Lambda function."""
-        result = super().visit_Module(node)
-        self._dicts: set[int] = set()
-        self._statements: set[int] = set()
-        collector = _Collector()
-        node.visit(collector)
-        functions: set[str] = set()
-        for call, target in collector.calls:
-            if not self._is_function(call):
+    def check(self) -> None:
+        """Find the dicts and ``add_environment`` statements that configure a Lambda function, on the stdlib
+        tree, and remove their reserved variables."""
+        scan = self.scan
+        self._tokens: list[tokenize.TokenInfo] | None = None
+        bindings: dict[str, list[ast.expr]] = {}
+        targets: dict[int, str | None] = {}  # id(call) -> the one target it is assigned to
+        for node in scan.assignments:
+            if not isinstance(node, ast.Assign):
                 continue
+            for target in node.targets:
+                name = ast_dotted(target)
+                if name:
+                    bindings.setdefault(name, []).append(node.value)
+            if isinstance(node.value, ast.Call):
+                targets[id(node.value)] = ast_dotted(node.targets[0]) if len(node.targets) == 1 else None
+        skipped = _in_assign_targets(scan)
+        api = index(self.options)
+        functions: set[str] = set()
+        dicts: list[ast.Dict] = []
+        variables: list[tuple[str, ast.Dict]] = []
+        for call in scan.calls:
+            if id(call) in skipped:
+                continue
+            qualified = self.imports.resolve_dotted(ast_dotted(call.func))
+            if not qualified or not _is_function_class(api, qualified):
+                continue
+            target = targets.get(id(call))
             if target:
                 functions.add(target)
-            environment = keyword(call, "environment")
-            if environment is None:
-                continue
-            if isinstance(environment.value, cst.Dict):
-                self._dicts.add(id(environment.value))
-            elif isinstance(environment.value, cst.Name):
-                name = environment.value.value
-                values = collector.bindings.get(name, [])
-                if len(values) == 1 and isinstance(values[0], cst.Dict) and collector.uses.get(name, 0) == 1:
-                    self._dicts.add(id(values[0]))
-        for statement, owner, key in collector.add_environment:
-            if owner in functions and key in RESERVED and len(collector.bindings.get(owner, [])) == 1:
-                self._statements.add(id(statement))
-        return result
+            environment = ast_keyword(call, "environment")
+            if isinstance(environment, ast.Dict):
+                dicts.append(environment)
+            elif isinstance(environment, ast.Name):
+                values = bindings.get(environment.id, [])
+                if len(values) == 1 and isinstance(values[0], ast.Dict):
+                    variables.append((environment.id, values[0]))
+        if variables:
+            uses = _uses(self.tree, {name for name, _ in variables})
+            dicts.extend(value for name, value in variables if uses[name] == 1)
+        for node in sorted(set(dicts), key=lambda d: (d.lineno, d.col_offset)):
+            self._drop_keys(node)
+        statements = [entry for entry in _add_environment_statements(self.tree)
+                      if self._drops(entry[0].value, functions, bindings) and self._alone(entry[0])]
+        if statements:
+            self._drop_statements(statements)
 
-    def _is_function(self, call: cst.Call) -> bool:
-        qualified = self.imports.resolve(call.func)
-        return bool(qualified) and _is_function_class(index(self.options), qualified)
-
-    def leave_Dict(self, original_node: cst.Dict, updated_node: cst.Dict) -> cst.BaseExpression:
-        """Drop the reserved keys of a Lambda environment."""
-        if id(original_node) not in self._dicts:
-            return updated_node
-        drop = {i for i, element in enumerate(updated_node.elements) if _key(element) in RESERVED}
+    # -- dicts -------------------------------------------------------------------------------------------------
+    def _drop_keys(self, node: ast.Dict) -> None:
+        """Drop the reserved keys of a Lambda environment (an edit of the dict)."""
+        drop = {i for i, key in enumerate(node.keys) if self._reserved_literal(key)}
         if not drop:
-            return updated_node
-        names = ", ".join(f"`{_key(updated_node.elements[i])}`" for i in sorted(drop))
-        return self.fix(original_node, updated_node, _without_elements(updated_node, drop),
-                        f"{names} {'is' if len(drop) == 1 else 'are'} reserved: the Lambda runtime sets "
-                        f"{'it' if len(drop) == 1 else 'them'} itself; removed")
+            return
+        names = ", ".join(f"`{node.keys[i].value}`" for i in sorted(drop))
+        self.rewrite(node, lambda parsed: _without_elements(parsed, drop),
+                     f"{names} {'is' if len(drop) == 1 else 'are'} reserved: the Lambda runtime sets "
+                     f"{'it' if len(drop) == 1 else 'them'} itself; removed")
+
+    def _reserved_literal(self, node: ast.expr | None) -> bool:
+        """A reserved name written as one string literal (LibCST's ``SimpleString``; an implicit concatenation
+        is no key the rule reads)."""
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in RESERVED):
+            return False
+        text = self.source[slice(*self.lines.span(node))]
+        try:
+            tokens = [token for token in tokenize.generate_tokens(io.StringIO(text).readline)
+                      if token.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)]
+        except (tokenize.TokenError, SyntaxError):
+            return False
+        return len(tokens) == 1 and tokens[0].type == tokenize.STRING
+
+    # -- statements --------------------------------------------------------------------------------------------
+    def _drops(self, call: ast.Call, functions: set[str], bindings: dict[str, list[ast.expr]]) -> bool:
+        """``fn.add_environment("AWS_REGION", ...)`` on a function built here and bound once."""
+        owner = ast_dotted(call.func.value)
+        return bool(owner) and owner in functions and len(bindings.get(owner, [])) == 1 \
+            and self._reserved_literal(_first_argument(call))
+
+    def _drop_statements(self, statements: list[_Entry]) -> None:
+        """Remove each statement (the comments above it stay): a whole-lines edit of the statement, or of its
+        top-level statement when a line of a nested statement is less indented than it (a multi-line string),
+        which a statement's own lines cannot be dedented past."""
+        self._newline = newline_of(self.source)
+        removed = {id(statement) for statement, _, _ in statements if self.may_apply(statement)}
+        by_top: dict[int, list[_Entry]] = {}
+        for entry in sorted(statements, key=lambda entry: (entry[0].lineno, entry[0].col_offset)):
+            by_top.setdefault(id(entry[2]), []).append(entry)
+        for entries in by_top.values():
+            top = entries[0][2]
+            if not all(self._dedentable(self._whole(statement), statement is top) for statement, _, _ in entries):
+                self._drop_in_top(top, entries, removed)
+                continue
+            for statement, block, _ in entries:
+                whole = self._whole(statement)
+                emptied = block is not self.tree.body and block[-1] is statement and all(
+                    id(other) in removed for other in block)
+                if emptied:
+                    build = self._pass
+                else:
+                    build = self._remove_at_end if self._at_end(whole) else lambda line: cst.RemovalSentinel.REMOVE
+                self.rewrite(whole, build, _STATEMENT_MESSAGE, at=statement, whole_lines=True)
+
+    def _pass(self, line: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        """``pass`` for the last statement removed from a block (as :func:`without_statements` leaves it)."""
+        return cst.SimpleStatementLine(body=[cst.Pass()],
+                                       trailing_whitespace=cst.TrailingWhitespace(newline=cst.Newline(self._newline)))
+
+    def _remove_at_end(self, line: cst.SimpleStatementLine) -> cst.RemovalSentinel:
+        """Remove the statement that ends the file without a line ending: the line ending before it goes
+        too (see :meth:`run`)."""
+        self._ends_file = True
+        return cst.RemovalSentinel.REMOVE
+
+    def run(self, source: str) -> str:
+        """:meth:`AstRule.run`, then, when a statement that ended the file without a final line ending was
+        removed, without the line ending that now ends it: LibCST printed a module without a trailing newline
+        by dropping its last token, the line ending before the statement."""
+        self._ends_file = False
+        output = super().run(source)
+        ending = _FINAL_LINE_END.search(output)
+        if self._ends_file and ending is not None:
+            output = output[:ending.start()]
+        return output
+
+    def _drop_in_top(self, top: ast.stmt, entries: list[_Entry], removed: set[int]) -> None:
+        """One whole-lines edit of the top-level statement ``top`` (never dedented) for all the statements of
+        ``entries`` in it, made with LibCST as the transformer rule made it."""
+        ordinals = {id(node): n for n, node in enumerate(sorted(
+            (node for node in ast.walk(top) if isinstance(node, ast.Expr)), key=lambda n: (n.lineno, n.col_offset)))}
+        drop, passes = set(), {}
+        last = -1
+        for statement, block, _ in entries:
+            if not self.record_fix(statement, _STATEMENT_MESSAGE):
+                continue
+            last = len(self.findings_so_far) - 1
+            drop.add(ordinals[id(statement)])
+            if block[-1] is statement and all(id(other) in removed for other in block):
+                passes[ordinals[id(statement)]] = cst.Newline(self._newline)
+        if last >= 0:
+            self.queue(Edit(self._whole(top), lambda parsed: parsed.visit(_DropStatements(drop, passes)), last,
+                            whole_lines=True))
+
+    def _at_end(self, node: ast.stmt) -> bool:
+        """``node`` ends the file on a line without a line ending."""
+        return self.lines.line_end(node.end_lineno) == len(self.source) and not self.source.endswith(("\n", "\r"))
+
+    def _dedentable(self, whole: ast.stmt, module_level: bool) -> bool:
+        """Whether every line of a statement is indented at least as its first (at module level, always)."""
+        if module_level:
+            return True
+        lines = self.lines
+        indent = lines.line_text(whole.lineno)[:lines.char_column(whole.lineno, whole.col_offset)]
+        return all(lines.line_text(number).startswith(indent) or not lines.line_text(number).strip(" \t\f")
+                   for number in range(whole.lineno + 1, whole.end_lineno + 1))
+
+    def _whole(self, statement: ast.stmt) -> ast.stmt:
+        """``statement``, or a copy reaching to the end of its logical line when a ``;`` or a backslash
+        continuation follows it there (a whole-lines edit takes only a comment after a statement)."""
+        raw = self.lines.line_text(statement.end_lineno).encode()
+        tail = raw[statement.end_col_offset:].lstrip(b" \t\f")
+        if not tail or tail.startswith(b"#"):
+            return statement
+        extended = copy.copy(statement)
+        if tail.startswith(b";") and (not tail[1:].strip(b" \t\f") or tail[1:].lstrip(b" \t\f").startswith(b"#")):
+            extended.end_col_offset = len(raw) - len(tail) + 1
+            return extended
+        tokens = self._logical_tokens()  # a backslash: the line ends at the NEWLINE token
+        after = bisect_left(self._starts, (statement.end_lineno, self.lines.char_column(
+            statement.end_lineno, statement.end_col_offset)))
+        while after < len(tokens) and tokens[after].type != tokenize.NEWLINE:
+            after += 1
+        if after == len(tokens):
+            return statement
+        line, column = tokens[after].start
+        extended.end_lineno = line
+        extended.end_col_offset = len(self.lines.line_text(line)[:column].encode())
+        return extended
+
+    def _alone(self, statement: ast.Expr) -> bool:
+        """Whether the statement is LibCST's one-statement ``SimpleStatementLine`` (not after or before a
+        ``;``, not in a ``if x: ...`` suite); the tokens decide where backslash continuations make the text
+        unclear."""
+        lines = self.lines
+        start = lines.char_column(statement.lineno, statement.col_offset)
+        if lines.line_text(statement.lineno)[:start].strip(" \t\f"):
+            return False  # something precedes it on its line: a suite or a `;`
+        if statement.lineno > 1 and lines.line_text(statement.lineno - 1).endswith("\\"):
+            return self._alone_by_tokens(statement)
+        end = lines.char_column(statement.end_lineno, statement.end_col_offset)
+        after = lines.line_text(statement.end_lineno)[end:].strip(" \t\f")
+        if after.startswith(";"):
+            after = after[1:].strip(" \t\f")
+            if after and not after.startswith("#"):
+                return False  # another statement follows on the line
+        if after.endswith("\\") and not after.startswith("#"):
+            return self._alone_by_tokens(statement)
+        return not after or after.startswith("#")
+
+    def _alone_by_tokens(self, statement: ast.Expr) -> bool:
+        """:meth:`_alone` from the file's tokens: the statement starts a logical line and ends it (``;`` and a
+        comment may follow)."""
+        tokens, lines = self._logical_tokens(), self.lines
+        if not tokens:
+            return False
+        first = bisect_left(self._starts, (statement.lineno,
+                                           lines.char_column(statement.lineno, statement.col_offset)))
+        if first > 0 and tokens[first - 1].type not in _LOGICAL_LINE_START:
+            return False
+        after = bisect_left(self._starts, (statement.end_lineno,
+                                           lines.char_column(statement.end_lineno, statement.end_col_offset)))
+        if after < len(tokens) and tokens[after].exact_type == tokenize.SEMI:
+            after += 1
+        return after >= len(tokens) or tokens[after].type in (tokenize.NEWLINE, tokenize.ENDMARKER)
+
+    def _logical_tokens(self) -> list[tokenize.TokenInfo]:
+        """The file's tokens without comments and non-logical newlines (read once, where backslash
+        continuations leave the text unclear)."""
+        if self._tokens is None:
+            try:
+                self._tokens = [token for token in tokenize.generate_tokens(io.StringIO(self.source).readline)
+                                if token.type not in (tokenize.NL, tokenize.COMMENT)]
+            except (tokenize.TokenError, SyntaxError):
+                self._tokens = []
+            self._starts = [token.start for token in self._tokens]
+        return self._tokens
+
+
+class _DropStatements(cst.CSTTransformer):
+    """Removes, in a top-level statement parsed on its own, the expression statements whose ordinals
+    (``ast.Expr`` statements in source order, which are LibCST's ``Expr`` statements in visiting order) are
+    given, as :func:`codemods._layout.without_statements` removes them."""
+
+    def __init__(self, drop: set[int], passes: dict[int, cst.Newline]) -> None:
+        super().__init__()
+        self.drop = drop
+        self.passes = passes  # ordinal of the last statement of a block emptied -> the line ending of its `pass`
+        self.ordinals: dict[int, int] = {}
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self.ordinals[id(node)] = len(self.ordinals)
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
                             updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        """Drop ``fn.add_environment("AWS_REGION", ...)`` statements."""
-        return without_statements(original_node, updated_node, self._drop_statement)
+        result = without_statements(original_node, updated_node,
+                                    lambda orig: [] if self._ordinal(orig) in self.drop else None)
+        newline = self.passes.get(self._ordinal(original_node.body[-1]))
+        if newline is not None and result is not updated_node:
+            # The `pass` of the emptied block ends with the file's line ending, as in the whole module.
+            line = result.body[0]
+            result = result.with_changes(body=[line.with_changes(
+                trailing_whitespace=line.trailing_whitespace.with_changes(newline=newline))])
+        return result
 
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        """The same at module level."""
-        return without_statements(original_node, updated_node, self._drop_statement)
-
-    def _drop_statement(self, orig: cst.BaseStatement) -> list[cst.EmptyLine] | None:
-        """``[]`` (removed, the comments above it stay) for a reserved ``add_environment``, else ``None``."""
-        if id(orig) in self._statements and self.record_fix(
-                orig, "the Lambda runtime sets this variable itself: `add_environment` removed"):
-            return []
+    def _ordinal(self, statement: cst.BaseStatement) -> int | None:
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+                and isinstance(statement.body[0], cst.Expr):
+            return self.ordinals.get(id(statement.body[0]))
         return None
-
-
-class _Collector(cst.CSTVisitor):
-    """Calls with their assignment target, name bindings and uses, ``x.add_environment(k, v)`` statements."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[cst.Call, str | None]] = []
-        self.bindings: dict[str, list[cst.BaseExpression]] = {}
-        self.uses: dict[str, int] = {}
-        self.add_environment: list[tuple[cst.SimpleStatementLine, str, str | None]] = []
-        self._target: str | None = None
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            name = dotted_name(target.target)
-            if name:
-                self.bindings.setdefault(name, []).append(node.value)
-        self._target = dotted_name(node.targets[0].target) if len(node.targets) == 1 else None
-        if isinstance(node.value, cst.Call):
-            self.calls.append((node.value, self._target))
-            self._skip = node.value
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
-        return False
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if getattr(self, "_skip", None) is node:
-            self._skip = None
-            return
-        self.calls.append((node, None))
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.uses[node.value] = self.uses.get(node.value, 0) + 1
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # the attribute's own name is not a use
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)  # nor a keyword's name
-        return False
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
-        if len(node.body) != 1 or not isinstance(node.body[0], cst.Expr):
-            return
-        call = node.body[0].value
-        if (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                and call.func.attr.value == "add_environment" and call.args):
-            owner = dotted_name(call.func.value)
-            key = call.args[0].value
-            value = key.evaluated_value if isinstance(key, cst.SimpleString) else None
-            if owner:
-                self.add_environment.append((node, owner, value if isinstance(value, str) else None))
-
