@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import bisect
+import keyword
 import re
 
 import libcst as cst
 
-from cdkfix.imports import request_import
-from cdkfix.rule import Case, Rule
-from codemods._helpers import dotted_name, expr, index, prefilter_index, rebound_names, without_import_alias
+from cdkfix.rule import AstRule, Case
+from cdkfix.spans import COMPOUND, line_span
+from codemods._helpers import ast_dotted, expr, index, prefilter_index, without_import_alias
 from codemods._layout import without_statements
 
 CORE = "aws_cdk"
@@ -19,6 +22,8 @@ _V1_CORE_TEXT = re.compile(r"\baws_cdk\.core\b")
 _FROM_BLOCK = re.compile(r"from\s+aws_cdk\s+import\s*(\([^)]*\)|[^\n]*)")
 _CORE_ALIAS = re.compile(r"\bimport\s+aws_cdk\s+as\s+(\w+)")
 _NAME = re.compile(r"(\w+)")
+#: What may stand between a parenthesis and what it groups.
+_SPACE = " \t\f\r\n"
 
 #: CDK v1 feature flags that CDK v2 removed: aws-cdk-lib refuses them in the context ("Unsupported feature
 #: flag ... This flag existed on CDKv1 but has been removed in CDKv2"), whatever their value. Copied from
@@ -112,7 +117,7 @@ def _block_names(block: str) -> list[str]:
     return names
 
 
-class CdkV1Code(Rule):
+class CdkV1Code(AstRule):
     """Rewrites CDK v1 imports so every use keeps working under CDK v2 (aws-cdk-lib).
 
     * ``from aws_cdk import core`` → ``import aws_cdk as core`` (and ``from aws_cdk import core as cdk`` →
@@ -137,6 +142,10 @@ class CdkV1Code(Rule):
     Service modules need nothing: ``from aws_cdk import aws_s3 as s3`` and ``import aws_cdk.aws_s3 as s3``
     are valid v2. v1 APIs that v2 removed are not this rule's business (CDK005 moves names between
     modules; others need a person).
+
+    Everything is found on the stdlib tree; LibCST parses only what a fix edits: an import statement, a
+    context dict, an attribute (with its grouping parentheses), or the whole lines of a removed
+    ``set_context`` statement (of the statement whose block it would empty, which then gets ``pass``).
     """
 
     code = "CDK101"
@@ -354,11 +363,27 @@ class CdkV1Code(Rule):
                     return True
         return False
 
-    # -- state ----------------------------------------------------------------------------------------
-    def visit_Module(self, node: cst.Module) -> bool | None:
+    # -- finding -------------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Imports, removed v1 flags (context dicts, ``set_context`` statements) and uses, found on the stdlib
+        tree; each fix edits its own node, statement or statement lines."""
         self._api = None
         self._rebound: frozenset[str] | None = None
-        return super().visit_Module(node)
+        imports: list[ast.Import] = []
+        statements: list[ast.Expr] = []
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                imports.append(node)
+            elif isinstance(node, ast.Expr) and _set_context_candidate(node):
+                statements.append(node)
+        for node in imports:
+            self._import(node)
+        for node in self.scan.import_froms:
+            self._import_from(node)
+        for call in self.scan.calls:
+            self._app_context(call)
+        self._set_contexts(statements)
+        self._uses()
 
     @property
     def api(self):
@@ -370,80 +395,90 @@ class CdkV1Code(Rule):
         """``name`` lives in the ``constructs`` library, not in ``aws_cdk`` (v2)."""
         return name in _moved_names(self.api)
 
-    def _trusted(self, node: cst.BaseExpression) -> str | None:
+    def _trusted(self, node: ast.AST) -> str | None:
         """The qualified name of an expression spelled through an ``aws_cdk`` import (not rebound)."""
-        dotted = dotted_name(node)
+        dotted = ast_dotted(node)
         if dotted is None:
             return None
-        resolved = self.imports.resolve(node)
+        resolved = self.imports.resolve_dotted(dotted)
         if resolved is None or resolved.partition(".")[0] != CORE:
             return None
         if self._rebound is None:
-            assert self.module_node is not None
-            self._rebound = rebound_names(self.module_node)
+            self._rebound = _rebound_names(self.tree)
         return None if dotted.partition(".")[0] in self._rebound else resolved
 
+    def _one_edit(self, node: ast.AST, build, findings: list[tuple[ast.AST, str]], *,
+                  whole_lines: bool = False) -> None:
+        """Record ``findings`` (node, message) and make their fixes by one edit of ``node``, which goes with the
+        first applicable finding (``build`` makes every applicable fix)."""
+        carrier = next((at for at, _ in findings if self.may_apply(at)), None)
+        for at, message in findings:
+            if at is carrier:
+                self.rewrite(node, build, message, at=at, whole_lines=whole_lines)
+            else:
+                self.record_fix(at, message)
+
     # -- imports --------------------------------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
+    def _import(self, node: ast.Import) -> None:
+        """``import aws_cdk.core [as x]`` -> ``import aws_cdk [as x]``: one edit of the statement, one finding
+        per name."""
+        fixed = [i for i, alias in enumerate(node.names) if alias.name == V1_CORE]
+        if not fixed:
+            return
+        applicable = {i for i in fixed if self.may_apply(node.names[i])}
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
+        def build(parsed: cst.Import) -> cst.Import:
+            names = [alias.with_changes(name=cst.Name(CORE)) if i in applicable else alias
+                     for i, alias in enumerate(parsed.names)]
+            return parsed.with_changes(names=names)
 
-    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
-        """``import aws_cdk.core [as x]`` -> ``import aws_cdk [as x]``."""
-        names = list(updated_node.names)
-        changed = False
-        for i, alias in enumerate(original_node.names):
-            if dotted_name(alias.name) != V1_CORE:
-                continue
-            replacement = names[i].with_changes(name=cst.Name(CORE))
-            fixed = self.fix(alias, names[i], replacement,
-                             "CDK v2 has no `aws_cdk.core`: its contents are in `aws_cdk`")
-            if fixed is replacement:
-                names[i], changed = fixed, True
-        return updated_node.with_changes(names=names) if changed else updated_node
+        self._one_edit(node, build, [(node.names[i], "CDK v2 has no `aws_cdk.core`: its contents are in `aws_cdk`")
+                                     for i in fixed])
 
-    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
+    def _import_from(self, node: ast.ImportFrom) -> None:
         """``from aws_cdk import core`` / ``from aws_cdk.core import X`` / ``from aws_cdk import Construct``."""
-        if original_node.relative or original_node.module is None:
-            return updated_node
-        module = dotted_name(original_node.module)
+        module = node.module
         if module not in (CORE, V1_CORE):
-            return updated_node
-        if isinstance(original_node.names, cst.ImportStar):
+            return
+        if any(alias.name == "*" for alias in node.names):
             if module == V1_CORE:
-                return self.fix(original_node, updated_node, updated_node.with_changes(module=cst.Name(CORE)),
-                                "CDK v2 has no `aws_cdk.core`: import from `aws_cdk`")
-            return updated_node
+                self.rewrite(node, lambda parsed: parsed.with_changes(module=cst.Name(CORE)),
+                             "CDK v2 has no `aws_cdk.core`: import from `aws_cdk`")
+            return
         core_aliases: list[int] = []  # `core` in `from aws_cdk import core`
         moved: list[int] = []  # names that live in `constructs`
-        for i, alias in enumerate(original_node.names):
-            name = dotted_name(alias.name)
-            if module == CORE and name == "core":
+        for i, alias in enumerate(node.names):
+            if module == CORE and alias.name == "core":
                 core_aliases.append(i)
-            elif name is not None and self._moved(name):
+            elif self._moved(alias.name):
                 moved.append(i)
         if module == CORE and not core_aliases and not moved:
-            return updated_node
-        if not self.record_fix(original_node, self._import_message(module, original_node, core_aliases, moved)):
-            return updated_node
-        names = list(updated_node.names)  # type: ignore[arg-type]
+            return
+        leaving = sorted(core_aliases + moved)
+        if len(leaving) < len(node.names) or (moved and core_aliases):
+            # The names that leave the statement are imported where they now live (with the fix).
+            for i in reversed(leaving):
+                alias = node.names[i]
+                if i in core_aliases:
+                    self.stage_import(CORE, None, alias.asname or "core")
+                else:
+                    self.stage_import(CONSTRUCTS, alias.name, alias.asname)
+        message = self._import_message(module, node, core_aliases, moved)
+        self.rewrite(node, lambda parsed: self._rewritten_import(parsed, module, core_aliases, moved), message)
+
+    def _rewritten_import(self, parsed: cst.ImportFrom, module: str, core_aliases: list[int],
+                          moved: list[int]) -> cst.BaseSmallStatement:
+        """The ``from aws_cdk[.core] import ...`` statement without the names that leave it."""
+        names = list(parsed.names)  # type: ignore[arg-type]
         leaving = sorted(core_aliases + moved)
         if len(leaving) == len(names):
             if not moved:  # only `core`: the statement becomes `import aws_cdk as <local>`
-                return self._import_core(updated_node, original_node.names[0])  # type: ignore[index]
+                return self._import_core(parsed, parsed.names[0])  # type: ignore[index]
             if not core_aliases:  # only constructs names: the statement imports from constructs
-                return updated_node.with_changes(module=cst.Name(CONSTRUCTS))
-        result = updated_node.with_changes(module=cst.Name(CORE)) if module == V1_CORE else updated_node
+                return parsed.with_changes(module=cst.Name(CONSTRUCTS))
+        result = parsed.with_changes(module=cst.Name(CORE)) if module == V1_CORE else parsed
         for i in reversed(leaving):
-            alias = original_node.names[i]  # type: ignore[index]
-            local = alias.asname.name.value if alias.asname is not None else None  # type: ignore[union-attr]
-            name = dotted_name(alias.name)
-            if i in core_aliases:
-                request_import(self.context, CORE, None, local or "core")
-            else:
-                request_import(self.context, CONSTRUCTS, name, local)
+            alias = parsed.names[i]  # type: ignore[index]
             if len(result.names) > 1:  # type: ignore[arg-type]
                 result = without_import_alias(result, i)
             else:  # the last one left: this statement becomes its import
@@ -459,78 +494,296 @@ class CdkV1Code(Rule):
                           semicolon=statement.semicolon)
 
     @staticmethod
-    def _import_message(module: str, node: cst.ImportFrom, core_aliases: list[int], moved: list[int]) -> str:
+    def _import_message(module: str, node: ast.ImportFrom, core_aliases: list[int], moved: list[int]) -> str:
         parts = []
         if core_aliases or module == V1_CORE:
             parts.append("CDK v2 has no `aws_cdk.core`: its contents are in `aws_cdk`")
         if moved:
-            names = ", ".join(f"`{dotted_name(node.names[i].name)}`" for i in moved)  # type: ignore[index]
+            names = ", ".join(f"`{node.names[i].name}`" for i in moved)
             parts.append(f"{names} moved to the `constructs` library in CDK v2")
         return "; ".join(parts)
 
     # -- removed v1 feature flags ----------------------------------------------------------------------
-    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+    def _app_context(self, call: ast.Call) -> None:
         """``App(context={"@aws-cdk/core:enableStackNameDuplicates": True, ...})``: the removed flags go."""
-        if not any(a.keyword is not None and a.keyword.value == "context" and isinstance(a.value, cst.Dict)
-                   for a in original_node.args):
-            return updated_node
-        if self._trusted(original_node.func) not in _APPS:
-            return updated_node
-        args = list(updated_node.args)
-        for i, arg in enumerate(original_node.args):
-            if arg.keyword is None or arg.keyword.value != "context" or not isinstance(arg.value, cst.Dict):
+        contexts = [kw.value for kw in call.keywords if kw.arg == "context" and isinstance(kw.value, ast.Dict)]
+        if not contexts or self._trusted(call.func) not in _APPS:
+            return
+        for node in contexts:
+            if not any(isinstance(key, ast.Constant) and key.value in V1_REMOVED_FLAGS for key in node.keys):
+                continue  # no key can spell a removed flag (the parse below decides for those that may)
+            try:
+                parsed = cst.parse_expression(f"({self.scan.segment(node)})")
+            except (cst.ParserSyntaxError, SyntaxError, ValueError):
                 continue
-            given = args[i].value
-            if not isinstance(given, cst.Dict):
+            if not isinstance(parsed, cst.Dict):
                 continue
-            drop = {j for j, element in enumerate(given.elements)
-                    if isinstance(element, cst.DictElement) and _removed_flag(element.key)}
+            drop = _flag_entries(parsed)
             if not drop:
                 continue
-            names = ", ".join(f"`{_removed_flag(given.elements[j].key)}`" for j in sorted(drop))  # type: ignore[union-attr]
-            fixed = self.fix(arg.value, given, _without_entries(given, drop),
-                             f"CDK v2 removed the v1 feature flag{'s' if len(drop) > 1 else ''} {names} "
-                             f"(it refuses {'them' if len(drop) > 1 else 'it'} and behaves as if "
-                             f"{'they were' if len(drop) > 1 else 'it were'} on); removed from the context")
-            args[i] = args[i].with_changes(value=fixed)
-        return updated_node.with_changes(args=args)
+            names = ", ".join(f"`{_removed_flag(parsed.elements[j].key)}`" for j in sorted(drop))  # type: ignore[union-attr]
+            self.rewrite(node, lambda given: _without_entries(given, _flag_entries(given)),
+                         f"CDK v2 removed the v1 feature flag{'s' if len(drop) > 1 else ''} {names} "
+                         f"(it refuses {'them' if len(drop) > 1 else 'it'} and behaves as if "
+                         f"{'they were' if len(drop) > 1 else 'it were'} on); removed from the context")
 
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
-                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        """``app.node.set_context("<removed v1 flag>", True)`` statements go."""
-        return without_statements(original_node, updated_node, self._drop_set_context)
+    def _set_contexts(self, candidates: list[ast.Expr]) -> None:
+        """``app.node.set_context("<removed v1 flag>", True)`` statements go, by their whole lines; a block they
+        would empty is edited as a whole (it gets ``pass``, as :func:`without_statements` does)."""
+        found: dict[int, tuple[ast.Expr, str]] = {}
+        for node in candidates:
+            if not self._alone(node):
+                continue  # on a line with other statements, or on its block's first line: LibCST keeps it
+            try:
+                statement = cst.parse_statement(self.scan.segment(node))
+            except (cst.ParserSyntaxError, SyntaxError, ValueError):
+                continue
+            flag = _set_context_flag(statement)
+            if flag:
+                found[id(node)] = (node, flag)
+        if not found:
+            return
+        applicable = {key for key, (node, _) in found.items() if self.may_apply(node)}
+        anchors: list[tuple[int, int, ast.stmt]] = []
+        for key, (node, _) in found.items():
+            siblings = self._siblings(node)
+            anchor: ast.stmt = node
+            if siblings is not None and all(id(s) in applicable for s in siblings):
+                anchor = self._block_statement(node)
+            span = line_span(self.source, self.lines, anchor)
+            if span is None:
+                last = self.lines.line_end(anchor.end_lineno)  # type: ignore[arg-type]
+                span = (self.lines.starts[anchor.lineno - 1], last)  # left undone by the edit: lines shared
+            anchors.append((span[0], -span[1], anchor))
+        groups: list[tuple[ast.stmt, int, int]] = []
+        for start, negative_end, anchor in sorted(anchors, key=lambda item: item[:2]):
+            if not groups or start >= groups[-1][2]:
+                groups.append((anchor, start, -negative_end))
+        ordered = sorted(found.values(), key=lambda item: (item[0].lineno, item[0].col_offset))
+        for anchor, start, end in groups:
+            inside = [(node, flag) for node, flag in ordered
+                      if start <= self.lines.offset(node.lineno, node.col_offset) < end]
+            removed = {position for position, (node, _) in enumerate(inside) if id(node) in applicable}
+            message = ("CDK v2 removed the v1 feature flag `{}` (it refuses it and behaves as if it were on): "
+                       "`set_context` removed")
+            if isinstance(anchor, COMPOUND):
+                build = _Remover(removed).apply
+            else:  # the statement alone
+                build = _remove
+            self._one_edit(anchor, build, [(node, message.format(flag)) for node, flag in inside],
+                           whole_lines=True)
 
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        """The same at module level."""
-        return without_statements(original_node, updated_node, self._drop_set_context)
+    def _siblings(self, node: ast.stmt) -> list[ast.stmt] | None:
+        """The statements of the block holding ``node``; None at module level (which may be left empty)."""
+        parent = self.scan.parents.get(id(node))
+        if parent is None or isinstance(parent, ast.Module):
+            return None
+        return next(value for _, value in ast.iter_fields(parent)
+                    if isinstance(value, list) and any(s is node for s in value))
 
-    def _drop_set_context(self, orig: cst.BaseStatement) -> list[cst.EmptyLine] | None:
-        """``[]`` (removed, the comments above it stay) for a removed-flag ``set_context``, else ``None``."""
-        flag = _set_context_flag(orig)
-        if flag and self.record_fix(orig, f"CDK v2 removed the v1 feature flag `{flag}` (it refuses it and "
-                                          "behaves as if it were on): `set_context` removed"):
-            return []
-        return None
+    def _block_statement(self, node: ast.stmt) -> ast.stmt:
+        """The statement whose block holds ``node`` (an ``elif``'s whole ``if``, a handler's ``try``)."""
+        outer = next(o for o in self.scan.ancestors(node) if isinstance(o, ast.stmt))
+        while True:
+            parent = self.scan.parents.get(id(outer))
+            if isinstance(parent, ast.If) and len(parent.orelse) == 1 and parent.orelse[0] is outer \
+                    and self.source.startswith("elif", self.lines.offset(outer.lineno, outer.col_offset)):
+                outer = parent
+                continue
+            return outer
+
+    def _alone(self, node: ast.stmt) -> bool:
+        """Whether ``node`` is a statement line of its own (LibCST's ``SimpleStatementLine`` of one statement)."""
+        before = self.source[self.lines.starts[node.lineno - 1]:self.lines.offset(node.lineno, node.col_offset)]
+        if before.strip(" \t\f"):
+            return False
+        parent = self.scan.parents.get(id(node))
+        siblings = next(value for _, value in ast.iter_fields(parent)
+                        if isinstance(value, list) and any(s is node for s in value))
+        at = next(i for i, s in enumerate(siblings) if s is node)
+        return not (at > 0 and siblings[at - 1].end_lineno == node.lineno) and not (
+            at + 1 < len(siblings) and siblings[at + 1].lineno == node.end_lineno)
 
     # -- uses -----------------------------------------------------------------------------------------
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+    def _uses(self) -> None:
         """``core.Construct`` -> ``Construct`` (constructs); ``aws_cdk.core.X`` -> ``aws_cdk.X``."""
-        attr = original_node.attr.value
-        if attr == "core":
-            if self._trusted(original_node.value) == CORE:
-                return self.fix(original_node, updated_node, updated_node.value,
-                                "CDK v2 has no `aws_cdk.core`: its contents are in `aws_cdk`")
-            return updated_node
-        if not self._moved(attr):
-            return updated_node
-        owner = self._trusted(original_node.value)
-        if owner not in (CORE, V1_CORE):
-            return updated_node
-        spelled = self.use_name(f"{CONSTRUCTS}.{attr}")
-        return self.fix(original_node, updated_node, expr(spelled),
-                        f"`{attr}` moved to the `constructs` library in CDK v2")
+        sites: dict[int, tuple[ast.Attribute, str | None]] = {}
+        for node in self.scan.attributes:
+            if node.attr == "core":
+                if self._trusted(node.value) == CORE:
+                    sites[id(node)] = (node, None)
+            elif self._moved(node.attr) and self._trusted(node.value) in (CORE, V1_CORE):
+                sites[id(node)] = (node, node.attr)
+        # In the order LibCST leaves them (inner first); a use inside another one goes with the outer's edit.
+        for node, moved in sorted(sites.values(), key=lambda item: (item[0].end_lineno, item[0].end_col_offset)):
+            if any(id(outer) in sites and self.may_apply(outer) for outer in _attribute_chain(self.scan, node)):
+                self.record_fix(node, "CDK v2 has no `aws_cdk.core`: its contents are in `aws_cdk`" if moved is None
+                                else f"`{moved}` moved to the `constructs` library in CDK v2")
+            elif moved is None:
+                self.rewrite(self._grouped(node), lambda parsed: parsed.value,
+                             "CDK v2 has no `aws_cdk.core`: its contents are in `aws_cdk`", at=node)
+            else:
+                spelled = self.use_name(f"{CONSTRUCTS}.{moved}")
+                self.rewrite(self._grouped(node), lambda parsed, spelled=spelled: expr(spelled),
+                             f"`{moved}` moved to the `constructs` library in CDK v2", at=node)
+
+    def _grouped(self, node: ast.Attribute) -> ast.Attribute:
+        """``node``, or a copy whose span takes in the grouping parentheses around it (``(core.Construct)``):
+        LibCST counts them as the attribute's own, and the replaced attribute lost them. A parenthesis glued
+        to a name (``return(x)``) stays."""
+        source = self.source
+        start, end = self.lines.span(node)
+        widened = False
+        while True:
+            before, after = start - 1, end
+            while before >= 0 and source[before] in _SPACE:
+                before -= 1
+            while after < len(source) and source[after] in _SPACE:
+                after += 1
+            if before < 0 or after >= len(source) or source[before] != "(" or source[after] != ")":
+                break
+            word_end = before
+            while word_end > 0 and source[word_end - 1] in " \t\f":
+                word_end -= 1
+            word_start = word_end
+            while word_start > 0 and (source[word_start - 1].isalnum() or source[word_start - 1] == "_"):
+                word_start -= 1
+            word = source[word_start:word_end]
+            if source[word_end - 1:word_end] in (")", "]", "}", "'", '"') or (word and (
+                    not keyword.iskeyword(word) or word in ("None", "True", "False") or word_end == before)):
+                break  # a call's or a definition's parenthesis, or one glued to a keyword
+            start, end, widened = before, after + 1, True
+        if not widened:
+            return node
+        wider = ast.Attribute(value=node.value, attr=node.attr, ctx=node.ctx)
+        for prefix, offset in (("", start), ("end_", end)):
+            line = bisect.bisect_right(self.lines.starts, offset)
+            column = len(source[self.lines.starts[line - 1]:offset].encode("utf-8"))
+            setattr(wider, f"{prefix}lineno", line)
+            setattr(wider, f"{prefix}col_offset", column)
+        return wider
 
 
 def _moved_names(api) -> frozenset[str]:
     """Names the ``constructs`` library defines and ``aws_cdk`` does not (v1 had them in core)."""
     return api.names(CONSTRUCTS) - api.names(CORE)
+
+
+def _attribute_chain(scan, node: ast.Attribute):
+    """The attributes ``node`` is the value of, innermost first (``aws_cdk.core`` in ``aws_cdk.core.X``)."""
+    for outer in scan.ancestors(node):
+        if not isinstance(outer, ast.Attribute):
+            return
+        yield outer
+        node = outer
+
+
+def _remove(statement: cst.CSTNode) -> cst.RemovalSentinel:
+    """A statement's whole lines go (the comments above it stay where they are)."""
+    return cst.RemovalSentinel.REMOVE
+
+
+def _flag_entries(node: cst.Dict) -> set[int]:
+    """The positions of a dict's entries whose key spells a removed v1 flag."""
+    return {j for j, element in enumerate(node.elements)
+            if isinstance(element, cst.DictElement) and _removed_flag(element.key)}
+
+
+def _set_context_candidate(node: ast.Expr) -> bool:
+    """What :func:`_set_context_flag` may say yes to, from the stdlib tree (the value of the flag, not how it
+    is spelled)."""
+    call = node.value
+    if not isinstance(call, ast.Call) or call.keywords or len(call.args) != 2:
+        return False
+    func = call.func
+    first = call.args[0]
+    return (isinstance(func, ast.Attribute) and func.attr == "set_context" and isinstance(func.value, ast.Attribute)
+            and func.value.attr == "node" and not any(isinstance(a, ast.Starred) for a in call.args)
+            and isinstance(first, ast.Constant) and first.value in V1_REMOVED_FLAGS)
+
+
+class _Remover(cst.CSTTransformer):
+    """Removes the ``removed`` (positions among the removable ``set_context`` statements, in source order) from
+    the blocks of a parsed statement, with :func:`without_statements` (comments kept, an emptied block gets
+    ``pass``)."""
+
+    def __init__(self, removed: set[int]) -> None:
+        super().__init__()
+        self.removed = removed
+        self.positions: dict[int, int] = {}
+
+    def apply(self, statement: cst.CSTNode) -> cst.CSTNode:
+        """The statement without the removed ``set_context`` lines."""
+        return statement.visit(self)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        if _set_context_flag(node):
+            self.positions[id(node)] = len(self.positions)
+        return False
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        return without_statements(original_node, updated_node, self._drop)
+
+    def _drop(self, statement: cst.BaseStatement) -> list[cst.EmptyLine] | None:
+        return [] if self.positions.get(id(statement)) in self.removed else None
+
+
+def _rebound_names(tree: ast.Module) -> frozenset[str]:
+    """:func:`codemods._helpers.rebound_names` on the stdlib tree: names bound other than by a module-level
+    import (an import inside a top-level ``if``/``try``... is one), by statements only (not ``:=`` or
+    comprehension variables), anywhere (scope-blind). Like LibCST's walk, ``match`` blocks are not entered."""
+    names: set[str] = set()
+
+    def targets(node: ast.AST) -> None:
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for element in node.elts:
+                targets(element)
+        elif isinstance(node, ast.Starred):
+            targets(node.value)
+
+    def walk(body: list[ast.stmt], top: bool) -> None:
+        for node in body:
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    targets(target)
+            elif isinstance(node, ast.AnnAssign):
+                if node.value is not None:
+                    targets(node.target)
+            elif isinstance(node, ast.AugAssign):
+                targets(node.target)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                if not top:
+                    for alias in node.names:
+                        if alias.name != "*":
+                            names.add(alias.asname or alias.name.split(".")[0])
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.add(node.name)
+                if not isinstance(node, ast.ClassDef):
+                    arguments = node.args
+                    for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                                arguments.vararg, arguments.kwarg):
+                        if arg is not None:
+                            names.add(arg.arg)
+                walk(node.body, False)
+            elif isinstance(node, (ast.For, ast.AsyncFor)):
+                targets(node.target)
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        targets(item.optional_vars)
+            if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                for handler in node.handlers:
+                    if handler.name:
+                        names.add(handler.name)
+                    walk(handler.body, top)
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Match)):
+                for field in ("body", "orelse", "finalbody"):
+                    block = getattr(node, field, None)
+                    if isinstance(block, list):
+                        walk(block, top)
+
+    walk(tree.body, True)
+    return frozenset(names)
