@@ -1204,30 +1204,42 @@ def prescan(source: str) -> Prescan | None:
         if target not in targets:
             targets.append(target)
 
-    for node in _walk(tree):
-        kind = type(node)
-        if kind is _ast.Name:
-            names.add(node.id)
-        elif kind is _ast.Call:
-            calls.append(node)
-        elif kind is _ast.Attribute:
-            attributes.append(node)
-        elif kind is _ast.ClassDef:
-            classes.append(node)
-        elif kind is _ast.FunctionDef or kind is _ast.AsyncFunctionDef:
-            functions.append(node)
-        elif kind is _ast.Dict:
-            dicts.append(node)
-        elif kind is _ast.Assign or kind is _ast.AnnAssign:
-            assignments.append(node)
-        elif kind is _ast.Import:
+    # One pass over the tree (``ast.walk``'s order, its generators inlined, expression contexts skipped):
+    # every file's prefilters pay for it.
+    wanted = {_ast.Call: calls, _ast.Attribute: attributes, _ast.ClassDef: classes, _ast.FunctionDef: functions,
+              _ast.AsyncFunctionDef: functions, _ast.Dict: dicts, _ast.Assign: assignments,
+              _ast.AnnAssign: assignments}
+    import_nodes: list[_ast.AST] = []
+    name_nodes: list[_ast.Name] = []
+    wanted[_ast.Import] = wanted[_ast.ImportFrom] = import_nodes  # one list: their order decides bindings
+    wanted[_ast.Name] = name_nodes  # type: ignore[assignment]
+    queue = _deque([tree])
+    pop, push, node_type = queue.popleft, queue.append, _ast.AST
+    while queue:
+        node = pop()
+        bucket = wanted.get(type(node))
+        if bucket is not None:
+            bucket.append(node)
+        for field in node._fields:
+            if field == "ctx":
+                continue
+            value = getattr(node, field, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        push(item)
+            elif isinstance(value, node_type):
+                push(value)
+    names.update(node.id for node in name_nodes)
+    for node in import_nodes:
+        if type(node) is _ast.Import:
             for alias in node.names:
                 if alias.asname:
                     bind(alias.asname, alias.name)
                 else:
                     head = alias.name.split(".")[0]
                     bind(head, head)
-        elif kind is _ast.ImportFrom and node.module and not node.level:
+        elif node.module and not node.level:
             import_froms.append(node)
             for alias in node.names:
                 if alias.name == "*":
