@@ -281,15 +281,13 @@ class ReadOnlyStackProperty(AstRule):
                         read_only.update(n for n, p in info.properties.items() if p.readonly and not p.static)
         if not read_only:
             return False
-        for node in scan.classes:
-            for inner in _ast.walk(node):
-                targets = (inner.targets if isinstance(inner, _ast.Assign)
-                           else [inner.target] if isinstance(inner, _ast.AnnAssign) else [])
-                for target in targets:
-                    for element in _ast.walk(target):
-                        if (isinstance(element, _ast.Attribute) and isinstance(element.value, _ast.Name)
-                                and element.attr in read_only):
-                            return True
+        # Every assignment of the file, not only those in classes: a little more permissive, and no walk.
+        for inner in scan.assignments:
+            for target in inner.targets if isinstance(inner, _ast.Assign) else [inner.target]:
+                for element in _ast.walk(target):
+                    if (isinstance(element, _ast.Attribute) and isinstance(element.value, _ast.Name)
+                            and element.attr in read_only):
+                        return True
         return False
 
     def check(self) -> None:
