@@ -151,10 +151,24 @@ class _LineMaps:
 
     def _map(self, code: str) -> list[int]:
         if code not in self.cache:
-            lines = code.splitlines()
+            source, lines = self.source_lines, code.splitlines()
             mapping = [0] * (len(lines) + 2)
-            matcher = difflib.SequenceMatcher(None, self.source_lines, lines, autojunk=False)
+            # Fixes are local: the lines before the first change and after the last map one to one, and
+            # only the middle goes through difflib (quadratic at worst).
+            head, limit = 0, min(len(source), len(lines))
+            while head < limit and source[head] == lines[head]:
+                head += 1
+            tail = 0
+            while tail < limit - head and source[-1 - tail] == lines[-1 - tail]:
+                tail += 1
+            for k in range(head):
+                mapping[k + 1] = k + 1
+            for k in range(tail):
+                mapping[len(lines) - k] = len(source) - k
+            matcher = difflib.SequenceMatcher(None, source[head:len(source) - tail], lines[head:len(lines) - tail],
+                                              autojunk=False)
             for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
                 for k in range(j2 - j1):
                     if tag == "equal":
                         mapping[j1 + k + 1] = i1 + k + 1
@@ -162,7 +176,7 @@ class _LineMaps:
                         mapping[j1 + k + 1] = min(i1 + k, i2 - 1) + 1
                     else:  # an inserted line: the line it follows
                         mapping[j1 + k + 1] = max(i1, 1)
-            mapping[-1] = len(self.source_lines) + 1
+            mapping[-1] = len(source) + 1
             self.cache = {code: mapping}  # one code state at a time is live
         return self.cache[code]
 
