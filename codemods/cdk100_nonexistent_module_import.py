@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
+from collections.abc import Iterator
 
 import libcst as cst
 
-from cdkfix.rule import Case, Rule
+from cdkfix.rule import AstRule, Case
 from codemods._api_names import ALPHA_MODULES, ALPHA_SUFFIX, MODULE_ALIASES, alpha_distribution
-from codemods._helpers import dotted_name, expr, index, normalized, prefilter_index, rebound_names
+from codemods._helpers import ast_dotted, expr, index, normalized, prefilter_index
 
 CORE = "aws_cdk"
 #: v1's core module: CDK101's business.
@@ -23,19 +25,7 @@ _FROM_BLOCK = re.compile(r"from\s+aws_cdk\s+import\s*(\([^)]*\)|[^\n]*)")
 _LOWER_NAME = re.compile(r"([a-z][a-z0-9_]*)\b")
 
 
-class _AttributeNames(cst.CSTVisitor):
-    """``local.<Name>`` for the given locals: which names a module alias is used for."""
-
-    def __init__(self, locals_: set[str]) -> None:
-        self.locals = locals_
-        self.used: dict[str, set[str]] = {name: set() for name in locals_}
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value in self.locals:
-            self.used[node.value.value].add(node.attr.value)
-
-
-class NonexistentModuleImport(Rule):
+class NonexistentModuleImport(AstRule):
     """Replaces an ``aws_cdk`` submodule that does not exist with the module that was meant.
 
     Covers ``from aws_cdk import aws_elbv2 as elbv2``, ``import aws_cdk.aws_elbv2 as elbv2``,
@@ -56,6 +46,9 @@ class NonexistentModuleImport(Rule):
     ``from aws_cdk import aws_lambda_python_alpha`` and ``import aws_cdk.aws_lambda_python_alpha`` behave
     the same once it is, so the import itself is left as written. An alpha module written without its
     suffix (``aws_lambda_python``) gets it. ``aws_cdk.core`` (CDK v1) is CDK101's business.
+
+    Imports and ``aws_cdk`` attributes are found on the stdlib tree; a fix parses with LibCST only the import
+    statement it edits (one edit for every name fixed in it, one finding per name) or the attribute.
     """
 
     code = "CDK100"
@@ -73,7 +66,6 @@ class NonexistentModuleImport(Rule):
     source = ("DESIGN.md table: symbol taken from the wrong module (`from aws_cdk import aws_elbv2`); "
               "corpus: `aws_elbv2 as elbv2`, `aws_lambda_python_alpha as lambda_python`")
     triggers = ("aws_cdk",)
-    lazy_positions = True
     synth_error = "cannot import name 'aws_elbv2' from 'aws_cdk'"
     cases = (
         Case(
@@ -235,12 +227,29 @@ class NonexistentModuleImport(Rule):
         return any(leaf != V1_CORE and not api.has_module(f"{CORE}.{leaf}") and leaf not in api.names(CORE)
                    for leaf in leaves)
 
-    # -- deciding -------------------------------------------------------------------------------------
-    def visit_Module(self, node: cst.Module) -> bool | None:
+    # -- finding --------------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Imports (anywhere) and attributes of the core module, in the order a LibCST traversal leaves them
+        (by where they end), so the findings come in the order the LibCST rule recorded them."""
         self._api = None
-        self._rebound: frozenset[str] | None = None
         self._used: dict[str, set[str]] | None = None
-        return super().visit_Module(node)
+        self._import_nodes = [node for node in _statements(self.tree.body)
+                              if isinstance(node, (ast.Import, ast.ImportFrom))]
+        sites: list[ast.AST] = list(self._import_nodes)
+        for node in self.scan.attributes:
+            leaf = node.attr
+            if leaf[:1].islower() and self._missing(leaf):
+                sites.append(node)
+        if not sites:
+            return
+        sites.sort(key=lambda node: (node.end_lineno, node.end_col_offset))
+        for node in sites:
+            if isinstance(node, ast.ImportFrom):
+                self._import_from(node)
+            elif isinstance(node, ast.Import):
+                self._import(node)
+            else:
+                self._attribute(node)  # type: ignore[arg-type]
 
     @property
     def api(self):
@@ -301,109 +310,143 @@ class NonexistentModuleImport(Rule):
             return None
         if self._used is None:
             locals_ = {name for name, target in self.imports.bindings.items() if target.endswith(ALPHA_SUFFIX)}
-            collector = _AttributeNames(locals_)
-            assert self.module_node is not None
-            self.module_node.visit(collector)
-            self._used = collector.used
+            used: dict[str, set[str]] = {name: set() for name in locals_}
+            for node in self.scan.attributes:
+                value = node.value
+                if type(value) is ast.Name and value.id in locals_:
+                    used[value.id].add(node.attr)
+            # LibCST spells an import's dotted names as attributes too (`import a.b`, `from a.b import c`).
+            for node in self._import_nodes:
+                dotted = [alias.name for alias in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                for name in dotted:
+                    head, _, rest = name.partition(".")
+                    if rest and head in locals_:
+                        used[head].add(rest.partition(".")[0])
+            self._used = used
         return self._used.get(local)
 
     # -- imports --------------------------------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False  # its dotted names are handled here, not as attribute chains
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+    def _import_from(self, node: ast.ImportFrom) -> None:
         """``from aws_cdk import aws_elbv2 [as x]`` and ``from aws_cdk.aws_elbv2 import X``."""
-        if original_node.relative or original_node.module is None:
-            return updated_node
-        module = dotted_name(original_node.module)
-        if module == CORE and not isinstance(original_node.names, cst.ImportStar):
-            names = list(updated_node.names)  # type: ignore[arg-type]
-            changed = False
-            for i, alias in enumerate(original_node.names):
-                leaf = alias.name.value if isinstance(alias.name, cst.Name) else None
-                if leaf is None or not self._missing(leaf):
+        if node.level or node.module is None:
+            return
+        module = node.module
+        star = any(alias.name == "*" for alias in node.names)
+        if module == CORE and not star:
+            fixes: list[tuple[int, str, str]] = []  # (position, meant, leaf) of the names fixed by the edit
+            carried = False
+            for i, alias in enumerate(node.names):
+                leaf = alias.name
+                if not self._missing(leaf):
                     continue
-                local = alias.asname.name.value if alias.asname else leaf  # type: ignore[union-attr]
-                meant, why = self._meant(leaf, self._names_used(local))
+                meant, why = self._meant(leaf, self._names_used(alias.asname or leaf))
                 if meant is None:
                     self.report(alias, why)
                     continue
-                asname = alias.asname or cst.AsName(name=cst.Name(leaf))
-                replacement = names[i].with_changes(name=cst.Name(meant), asname=asname)
-                fixed = self.fix(alias, names[i], replacement, f"`aws_cdk` has no module `{leaf}`; use `{meant}`")
-                if fixed is replacement:
-                    names[i] = fixed
-                    changed = True
-                    self._report_install(alias, meant)
-            return updated_node.with_changes(names=names) if changed else updated_node
-        if module is None or not module.startswith(CORE + "."):
-            return updated_node
+                message = f"`aws_cdk` has no module `{leaf}`; use `{meant}`"
+                if not self.may_apply(alias):
+                    self.record_fix(alias, message)  # suppressed (no finding) or not applied
+                    continue
+                fixes.append((i, meant, leaf))
+                if not carried:
+                    carried = True
+                    self.rewrite(node, lambda parsed: _renamed_from(parsed, fixes), message, at=alias)
+                else:
+                    self.record_fix(alias, message)
+                self._report_install(alias, meant)
+            return
+        if not module.startswith(CORE + "."):
+            return
         leaf = module.split(".")[1]
-        if not self._missing(leaf) or isinstance(original_node.names, cst.ImportStar):
-            return updated_node
-        used = {dotted_name(alias.name) or "" for alias in original_node.names}
-        meant, why = self._meant(leaf, used)
+        if not self._missing(leaf) or star:
+            return
+        meant, why = self._meant(leaf, {alias.name for alias in node.names})
         if meant is None:
-            self.report(original_node, why)
-            return updated_node
+            self.report(node, why)
+            return
         new_module = ".".join([CORE, meant, *module.split(".")[2:]])
-        fixed = self.fix(original_node, updated_node, updated_node.with_changes(module=expr(new_module)),
-                         f"`aws_cdk` has no module `{leaf}`; import from `{meant}`")
-        if fixed is not updated_node:
-            self._report_install(original_node, meant)
-        return fixed
+        if self.rewrite(node, lambda parsed: parsed.with_changes(module=expr(new_module)),
+                        f"`aws_cdk` has no module `{leaf}`; import from `{meant}`"):
+            self._report_install(node, meant)
 
-    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+    def _import(self, node: ast.Import) -> None:
         """``import aws_cdk.aws_elbv2 [as x]``."""
-        names = list(updated_node.names)
-        changed = False
-        for i, alias in enumerate(original_node.names):
-            module = dotted_name(alias.name)
-            if module is None or not module.startswith(CORE + "."):
+        fixes: list[tuple[int, str]] = []  # (position, new module) of the names fixed by the edit
+        carried = False
+        for i, alias in enumerate(node.names):
+            module = alias.name
+            if not module.startswith(CORE + "."):
                 continue
             leaf = module.split(".")[1]
             if not self._missing(leaf):
                 continue
-            local = alias.asname.name.value if alias.asname else None  # type: ignore[union-attr]
-            meant, why = self._meant(leaf, self._names_used(local))
+            meant, why = self._meant(leaf, self._names_used(alias.asname))
             if meant is None:
                 self.report(alias, why)
                 continue
             new_module = ".".join([CORE, meant, *module.split(".")[2:]])
-            replacement = names[i].with_changes(name=expr(new_module))
-            fixed = self.fix(alias, names[i], replacement, f"`aws_cdk` has no module `{leaf}`; use `{meant}`")
-            if fixed is replacement:
-                names[i] = fixed
-                changed = True
-                self._report_install(alias, meant)
-        return updated_node.with_changes(names=names) if changed else updated_node
+            message = f"`aws_cdk` has no module `{leaf}`; use `{meant}`"
+            if not self.may_apply(alias):
+                self.record_fix(alias, message)
+                continue
+            fixes.append((i, new_module))
+            if not carried:
+                carried = True
+                self.rewrite(node, lambda parsed: _renamed_import(parsed, fixes), message, at=alias)
+            else:
+                self.record_fix(alias, message)
+            self._report_install(alias, meant)
 
-    def _report_install(self, node: cst.CSTNode, meant: str) -> None:
+    def _report_install(self, node: ast.AST, meant: str) -> None:
         message = self._needs_install(meant)
         if message:
             self.report(node, message)
 
     # -- cdk.aws_elbv2.X ------------------------------------------------------------------------------
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
+    def _attribute(self, node: ast.Attribute) -> None:
         """``cdk.aws_elbv2`` (an attribute of the core module) -> ``cdk.aws_elasticloadbalancingv2``."""
-        leaf = original_node.attr.value
-        if not leaf[:1].islower() or not self._missing(leaf):
-            return updated_node
-        dotted = dotted_name(original_node.value)
-        if dotted is None or self.imports.resolve(original_node.value) != CORE:
-            return updated_node
-        if self._rebound is None:
-            assert self.module_node is not None
-            self._rebound = rebound_names(self.module_node)
-        if dotted.partition(".")[0] in self._rebound:
-            return updated_node
+        leaf = node.attr
+        dotted = ast_dotted(node.value)
+        if dotted is None or self.imports.resolve_dotted(dotted) != CORE:
+            return
+        if dotted.partition(".")[0] in self.scan.rebound_names:
+            return
         meant, why = self._meant(leaf, None)
         if meant is None or meant.endswith(ALPHA_SUFFIX):
             if why:
-                self.report(original_node, why)
-            return updated_node
-        return self.fix(original_node, updated_node, updated_node.with_changes(attr=cst.Name(meant)),
-                        f"`aws_cdk` has no module `{leaf}`; use `{meant}`")
+                self.report(node, why)
+            return
+        self.rewrite(node, lambda parsed: parsed.with_changes(attr=cst.Name(meant)),
+                     f"`aws_cdk` has no module `{leaf}`; use `{meant}`")
+
+
+def _renamed_from(parsed: cst.ImportFrom, fixes: list[tuple[int, str, str]]) -> cst.ImportFrom:
+    """``from aws_cdk import <leaf> [as x]`` -> ``from aws_cdk import <meant> as x`` (the local name stays)."""
+    names = list(parsed.names)  # type: ignore[arg-type]
+    for i, meant, leaf in fixes:
+        alias = names[i]
+        names[i] = alias.with_changes(name=cst.Name(meant), asname=alias.asname or cst.AsName(name=cst.Name(leaf)))
+    return parsed.with_changes(names=names)
+
+
+def _renamed_import(parsed: cst.Import, fixes: list[tuple[int, str]]) -> cst.Import:
+    """``import aws_cdk.<leaf> [as x]`` -> ``import aws_cdk.<meant> [as x]``."""
+    names = list(parsed.names)
+    for i, new_module in fixes:
+        names[i] = names[i].with_changes(name=expr(new_module))
+    return parsed.with_changes(names=names)
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement of ``body``, nested ones included (``match`` cases too), in source order: imports
+    are statements, so no expression is walked."""
+    for statement in body:
+        yield statement
+        for field in ("body", "handlers", "orelse", "finalbody", "cases"):
+            inner = getattr(statement, field, None)
+            if inner:
+                for item in inner:
+                    if isinstance(item, ast.stmt):
+                        yield from _statements([item])
+                    else:  # an except handler or a match case
+                        yield from _statements(item.body)
