@@ -8,6 +8,21 @@ from cdkfix.rule import AstRule, Case
 from codemods._helpers import ast_dotted, expr, index, prefilter_index, prescan
 
 
+_SUFFIXES: dict[int, frozenset[str]] = {}
+
+
+def _companion_suffixes(api) -> frozenset[str]:
+    """Every ``<sub>`` of a companion module ``aws_cdk.aws_<x>_<sub>`` whose service module ``aws_cdk.aws_<x>``
+    exists (``targets``, ``patterns``, ``actions``...), once per API index."""
+    key = id(api)
+    if key not in _SUFFIXES:
+        modules = set(api.modules)
+        _SUFFIXES[key] = frozenset(
+            module[len(parent) + 1:] for module in modules if module.startswith("aws_cdk.aws_")
+            for parent in [module.rsplit("_", i)[0] for i in range(1, module.count("_"))] if parent in modules)
+    return _SUFFIXES[key]
+
+
 class SubmoduleAsAttribute(AstRule):
     """Replaces ``<module>.<sub>`` with the separate module ``aws_cdk.<module>_<sub>``, imported in the file's style.
 
@@ -119,12 +134,14 @@ class SubmoduleAsAttribute(AstRule):
         scan = prescan(source)
         if scan is None:
             return False  # not Python the stdlib accepts: the engine reports the syntax error
-        api = None
+        api = prefilter_index()
+        suffixes = _companion_suffixes(api)
         for node in scan.attributes:
+            if node.attr not in suffixes:  # a set lookup first: most attributes are no companion's name
+                continue
             for parent in scan.resolve_all(node.value):
                 if not parent.startswith("aws_cdk.aws_"):
                     continue
-                api = api or prefilter_index()
                 if (api.has_module(parent) and api.has_module(f"{parent}_{node.attr}")
                         and node.attr not in api.names(parent)):
                     return True
