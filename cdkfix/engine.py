@@ -1,11 +1,13 @@
 """Runs rules over one Python source to a fixpoint and checks the result.
 
-Flow: prefilter (each rule's cheap ``may_fire`` test on the text) -> parse once (LibCST) -> each rule as a
-transformer, then the imports it asked for -> repeat while something changed (bounded) -> the output must
-compile, else every change to the file is discarded and the failure reported.
+Flow: prefilter (each rule's ``may_fire`` on the text, sharing one stdlib ``ast`` prescan) -> AstRules, each
+finding on the stdlib tree and making its fixes with LibCST on the fixed nodes' text (``cdkfix.spans``)
+-> LibCST rules, if any, on one LibCST parse of the text -> repeat while something changed (bounded; later
+passes ask every rule's prefilter about the new text) -> the output must compile, else every change to the
+file is discarded and the failure reported.
 
-The engine knows no rule by name. Unsafe fixes that were not applied are re-run on the final module with
-unsafe fixes enabled, only to show the diff they would make.
+The engine knows no rule by name. Unsafe fixes that were not applied are re-run on the final text with
+unsafe fixes enabled, only to show the diff they would make (unless the caller says it will not show it).
 """
 
 from __future__ import annotations
