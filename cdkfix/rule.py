@@ -535,13 +535,13 @@ class AstRule(Rule):
         self._edits, self._staged, self._committed = [], [], []
         self.check()
         findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
-        output, _, left = apply_edits(source, self.lines, self._edits)
+        output, made, left = apply_edits(source, self.lines, self._edits)
         for edit in left:  # overlapping another fix (made in a later pass) or not reproducible by LibCST
             findings[edit.finding] = dataclasses.replace(findings[edit.finding], applied=False)
-        requests = list(dict.fromkeys(self._committed + [request for edit in self._edits if edit not in left
+        done = {id(edit) for edit in made}  # in the order the rule queued them: imports are added in that order
+        requests = list(dict.fromkeys(self._committed + [request for edit in self._edits if id(edit) in done
                                                          for request in edit.imports]))
         if requests:
-            made = [edit for edit in self._edits if edit not in left]
             cut = header_end(source, self.tree)
             if cut is not None and all(edit.start >= cut for edit in made):
                 return add_imports(output, self.tree, requests, cut=cut)  # the header is as it was
