@@ -75,10 +75,11 @@ Builder = Callable[[cst.CSTNode], cst.CSTNode]
 
 @dataclass
 class Edit:
-    """Replace the source of ``node`` (an ``ast`` expression or simple statement) with ``build``'s result.
+    """Replace the source of ``node`` (an ``ast`` expression or statement) with ``build``'s result.
 
     ``finding`` is the index of the finding the edit belongs to in its rule's findings, so the engine can
-    withdraw the finding when the edit cannot be made in this pass.
+    withdraw the finding when the edit cannot be made in this pass. A decorated ``def`` or ``class`` is
+    edited from its ``def``/``class`` line: its decorators are not part of the span.
     """
 
     node: ast.AST
