@@ -238,24 +238,25 @@ def ast_method_of(function: ast.FunctionDef | ast.AsyncFunctionDef, class_kind: 
     return Method(class_kind, params[0].arg, super_line)
 
 
-def ast_super_init_lines(scan) -> dict[int, int]:
-    """:class:`SuperInitLine` on the stdlib tree, for every function at once: ``id(function)`` → the last line
-    of the first ``super().__init__(...)`` call in its body (not in a function nested in it, nor in a
-    default or decorator). ``scan`` is the file's :class:`codemods._helpers.Prescan`."""
-    lines: dict[int, int] = {}
-    for call in sorted(scan.calls, key=lambda c: (c.lineno, c.col_offset)):
-        func = call.func
-        if not (isinstance(func, ast.Attribute) and func.attr == "__init__"
-                and isinstance(func.value, ast.Call) and ast_dotted(func.value.func) == "super"):
+def ast_super_init_line(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """:class:`SuperInitLine` on the stdlib tree: the last line of the first ``super().__init__(...)`` call in
+    ``function``'s body (not in a function nested in it, nor in a default or decorator), else 0. The first in
+    source order is the first a traversal meets."""
+    found: list[ast.Call] = []
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _FUNCTIONS):
             continue
-        child: ast.AST = call
-        for outer in scan.ancestors(call):
-            if isinstance(outer, _FUNCTIONS):
-                if any(child is statement for statement in outer.body):  # not a default or decorator
-                    lines.setdefault(id(outer), call.end_lineno)  # the first in source order is the first met
-                break
-            child = outer
-    return lines
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
+                    and ast_dotted(func.value.func) == "super"):
+                found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    if not found:
+        return 0
+    return min(found, key=lambda c: (c.lineno, c.col_offset)).end_lineno  # type: ignore[return-value]
 
 
 class AstConstructScope:
@@ -268,7 +269,6 @@ class AstConstructScope:
         self.scan, self.imports, self.options = scan, imports, options
         self._methods: dict[int, Method | None] = {}
         self._kinds: dict[int, str] | None = None
-        self._super_lines: dict[int, int] | None = None
 
     def method(self, node: ast.AST) -> Method | None:
         """The construct method ``node`` is in, else None."""
@@ -297,7 +297,7 @@ class AstConstructScope:
             if isinstance(outer, ast.ClassDef):
                 if self._kinds is None:
                     self._kinds = ast_class_kinds(self.scan.classes, self.imports, index(self.options))
-                line = self._super_init_line(function) if function.name == "__init__" else 0
+                line = ast_super_init_line(function) if function.name == "__init__" else 0
                 method = ast_method_of(function, self._kinds.get(id(outer)), line)
                 break
             if isinstance(outer, _FUNCTIONS):
@@ -309,8 +309,3 @@ class AstConstructScope:
                 break
         self._methods[id(function)] = method
         return method
-
-    def _super_init_line(self, function: ast.AST) -> int:
-        if self._super_lines is None:
-            self._super_lines = ast_super_init_lines(self.scan)
-        return self._super_lines.get(id(function), 0)

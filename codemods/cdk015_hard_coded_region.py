@@ -12,7 +12,7 @@ import libcst as cst
 
 from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
 from cdkfix.spans import Edit, newline_of
-from codemods._context import Method, _kind_of_fqn
+from codemods._context import Method, ast_class_kinds, ast_method_of, ast_super_init_line
 from codemods._helpers import ast_dotted, index, prefilter_index, prescan
 
 #: An AWS region name (commercial, GovCloud, ISO, China and EU sovereign partitions).
@@ -467,12 +467,12 @@ class HardCodedRegion(AstRule):
 
     def _function_method(self, function: ast.FunctionDef | ast.AsyncFunctionDef,
                          frames: list[tuple[str, Method | None | str]]) -> Method | None:
-        """``ConstructScope.visit_FunctionDef`` on the stdlib tree: a plain method of a construct class, or a
-        function nested in one that does not rebind its ``self``."""
+        """:class:`codemods._context.AstConstructScope`'s answer on the descent's own ``frames`` (no parent map): a
+        plain method of a construct class, or a function nested in one that does not rebind its ``self``."""
         if frames and frames[-1][0] == "class":
             kind = frames[-1][1]
-            line = _super_init_line(function) if function.name == "__init__" and kind is not None else 0
-            return _method_of(function, kind, line)  # type: ignore[arg-type]
+            line = ast_super_init_line(function) if function.name == "__init__" and kind is not None else 0
+            return ast_method_of(function, kind, line)  # type: ignore[arg-type]
         if frames and frames[-1][0] == "function":
             outer = frames[-1][1]
             args = function.args
@@ -482,46 +482,12 @@ class HardCodedRegion(AstRule):
         return None
 
     def _class_kinds(self) -> dict[int, str]:
-        """``id(ClassDef)`` -> ``"stack"``/``"construct"`` for the classes whose bases are known, as
-        :func:`codemods._context.class_kinds` decides on LibCST's tree."""
-        if self._kinds is not None:
-            return self._kinds
-        kinds: dict[int, str] = {}
-        self._kinds = kinds
-        api = index(self.options)
-        bindings = self.imports.bindings
-        classes = sorted(self.scan.classes, key=lambda c: (c.lineno, c.col_offset))  # type: ignore[union-attr]
-        by_name: dict[str, list[ast.ClassDef]] = {}
-        for cls in classes:
-            by_name.setdefault(cls.name, []).append(cls)
-
-        def kind(cls: ast.ClassDef, seen: frozenset[int]) -> str | None:
-            if id(cls) in kinds:
-                return kinds[id(cls)]
-            found: str | None = None
-            # LibCST's bases are the positional arguments, ``*bases`` and ``**kwargs`` included.
-            bases = [b.value if isinstance(b, ast.Starred) else b for b in cls.bases]
-            bases += [k.value for k in cls.keywords if k.arg is None]
-            for base in bases:
-                name = ast_dotted(base)
-                local = by_name.get(name or "", [])
-                if len(local) == 1 and id(local[0]) not in seen and "." not in (name or "."):
-                    found = kind(local[0], seen | {id(cls)})
-                else:
-                    head, _, rest = (name or "").partition(".")
-                    target = bindings.get(head) if name else None
-                    qualified = (f"{target}.{rest}" if rest else target) if target else None
-                    info = api.lookup(qualified) if qualified else None
-                    found = _kind_of_fqn(info.fqn, info.bases) if info is not None else None
-                if found:
-                    break
-            if found:
-                kinds[id(cls)] = found
-            return found
-
-        for cls in classes:
-            kind(cls, frozenset())
-        return kinds
+        """``id(ClassDef)`` -> ``"stack"``/``"construct"`` for the classes whose bases are known (computed on
+        first use)."""
+        if self._kinds is None:
+            classes = self.scan.classes  # type: ignore[union-attr]
+            self._kinds = ast_class_kinds(classes, self.imports, index(self.options))
+        return self._kinds
 
     # -- the fix -------------------------------------------------------------------------------------
     def _string(self, node: ast.Constant | ast.JoinedStr, method: Method) -> None:
@@ -663,38 +629,3 @@ def _with_pieces(node: cst.CSTNode, replaced: dict[int, cst.CSTNode]) -> cst.CST
     if isinstance(node, cst.ConcatenatedString):
         return node.with_changes(left=_with_pieces(node.left, replaced), right=_with_pieces(node.right, replaced))
     return replaced.get(id(node), node)
-
-
-def _super_init_line(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
-    """The last line of the first ``super().__init__(...)`` call in ``function``'s body (not in a function
-    nested in it), else 0 (``codemods._context.SuperInitLine`` on the stdlib tree): the first in source order
-    is the first a traversal meets."""
-    found: list[ast.Call] = []
-    stack: list[ast.AST] = list(function.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _FUNCTIONS):
-            continue
-        if isinstance(node, ast.Call):
-            func = node.func
-            if (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
-                    and ast_dotted(func.value.func) == "super"):
-                found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    if not found:
-        return 0
-    return min(found, key=lambda c: (c.lineno, c.col_offset)).end_lineno  # type: ignore[return-value]
-
-
-def _method_of(function: ast.FunctionDef | ast.AsyncFunctionDef, class_kind: str | None,
-               super_line: int) -> Method | None:
-    """The construct method ``function`` is, when it is a plain method of a construct class
-    (:func:`codemods._context.method_of` on the stdlib tree)."""
-    if class_kind is None:
-        return None
-    if any(ast_dotted(decorator) in ("staticmethod", "classmethod") for decorator in function.decorator_list):
-        return None
-    params = function.args.args or function.args.posonlyargs
-    if not params:
-        return None
-    return Method(class_kind, params[0].arg, super_line)
