@@ -563,30 +563,37 @@ def ast_parameters(arguments: _ast.arguments) -> list[str]:
     return names
 
 
-def ast_walk_statements(body: list[_ast.stmt], *, nested: bool = True) -> Iterator[_ast.AST]:
+def ast_walk_statements(body: list[_ast.stmt], *, nested: bool = True,
+                        match_cases: bool = False) -> Iterator[_ast.AST]:
     """Every statement of ``body`` depth first, and every ``except`` handler (:func:`walk_statements` on the
     stdlib tree, in its order: a ``try``'s handlers before its body, then ``else`` and ``finally``).
 
-    Never descends into expressions nor ``match`` cases. With ``nested=False`` the bodies of functions and
-    classes met on the way are not entered (the ``def``/``class`` statement itself is yielded)."""
+    Never descends into expressions. With ``nested=False`` the bodies of functions and classes met on the way
+    are not entered (the ``def``/``class`` statement itself is yielded). ``match`` cases are entered only with
+    ``match_cases`` (each ``match_case`` is yielded before its body): LibCST's ``walk_statements`` does not
+    enter them, a rule that looks for every import does."""
     for statement in body:
         yield statement
         kind = type(statement)
         if kind in _AST_FUNCTIONS or kind is _ast.ClassDef:
             if nested:
-                yield from ast_walk_statements(statement.body, nested=nested)
+                yield from ast_walk_statements(statement.body, nested=nested, match_cases=match_cases)
         elif kind in _AST_LOOPS_AND_IFS:
-            yield from ast_walk_statements(statement.body, nested=nested)
-            yield from ast_walk_statements(statement.orelse, nested=nested)
+            yield from ast_walk_statements(statement.body, nested=nested, match_cases=match_cases)
+            yield from ast_walk_statements(statement.orelse, nested=nested, match_cases=match_cases)
         elif kind is _ast.With or kind is _ast.AsyncWith:
-            yield from ast_walk_statements(statement.body, nested=nested)
+            yield from ast_walk_statements(statement.body, nested=nested, match_cases=match_cases)
         elif kind in _AST_TRIES:
             for handler in statement.handlers:
                 yield handler
-                yield from ast_walk_statements(handler.body, nested=nested)
-            yield from ast_walk_statements(statement.body, nested=nested)
-            yield from ast_walk_statements(statement.orelse, nested=nested)
-            yield from ast_walk_statements(statement.finalbody, nested=nested)
+                yield from ast_walk_statements(handler.body, nested=nested, match_cases=match_cases)
+            yield from ast_walk_statements(statement.body, nested=nested, match_cases=match_cases)
+            yield from ast_walk_statements(statement.orelse, nested=nested, match_cases=match_cases)
+            yield from ast_walk_statements(statement.finalbody, nested=nested, match_cases=match_cases)
+        elif match_cases and kind is _ast.Match:
+            for case in statement.cases:
+                yield case
+                yield from ast_walk_statements(case.body, nested=nested, match_cases=match_cases)
 
 
 def ast_statement_bindings(body: list[_ast.stmt], *,

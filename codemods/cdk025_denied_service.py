@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from cdkfix.rule import AstRule, Case
-from codemods._helpers import ast_dotted, prefilter_settings
+from codemods._helpers import ast_dotted, ast_walk_statements, prefilter_settings
 
 #: ``[tool.cdkfix.settings] deny-services = ["aws_config"]``: modules (``aws_config``, ``config``,
 #: ``aws_cdk.aws_config``) the project must not use. Empty by default: the rule fires only when configured.
@@ -126,7 +126,7 @@ class DeniedService(AstRule):
 
         for statement in self.scan.import_froms:  # type: ignore[union-attr]
             self._import_from(statement, add)
-        for statement in _statements(self.tree.body):
+        for statement in ast_walk_statements(self.tree.body, match_cases=True):  # imports in match cases too
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
                     if denied := _within(alias.name, self._denied):
@@ -169,13 +169,3 @@ class DeniedService(AstRule):
                 while isinstance(value, ast.Attribute):
                     inside.add(id(value))
                     value = value.value
-
-
-def _statements(body: list[ast.stmt]):
-    """Every statement of ``body`` and of the blocks nested in it (expressions are not entered)."""
-    for statement in body:
-        yield statement
-        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
-            inner = getattr(statement, name, None)
-            if isinstance(inner, list):
-                yield from _statements(inner)

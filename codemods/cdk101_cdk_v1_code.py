@@ -368,7 +368,6 @@ class CdkV1Code(AstRule):
         """Imports, removed v1 flags (context dicts, ``set_context`` statements) and uses, found on the stdlib
         tree; each fix edits its own node, statement or statement lines."""
         self._api = None
-        self._rebound: frozenset[str] | None = None
         imports: list[ast.Import] = []
         statements: list[ast.Expr] = []
         for node in ast.walk(self.tree):
@@ -403,9 +402,8 @@ class CdkV1Code(AstRule):
         resolved = self.imports.resolve_dotted(dotted)
         if resolved is None or resolved.partition(".")[0] != CORE:
             return None
-        if self._rebound is None:
-            self._rebound = _rebound_names(self.tree)
-        return None if dotted.partition(".")[0] in self._rebound else resolved
+        rebound = self.scan.rebound_names  # type: ignore[union-attr]
+        return None if dotted.partition(".")[0] in rebound else resolved
 
     def _one_edit(self, node: ast.AST, build, findings: list[tuple[ast.AST, str]], *,
                   whole_lines: bool = False) -> None:
@@ -727,63 +725,3 @@ class _Remover(cst.CSTTransformer):
 
     def _drop(self, statement: cst.BaseStatement) -> list[cst.EmptyLine] | None:
         return [] if self.positions.get(id(statement)) in self.removed else None
-
-
-def _rebound_names(tree: ast.Module) -> frozenset[str]:
-    """:func:`codemods._helpers.rebound_names` on the stdlib tree: names bound other than by a module-level
-    import (an import inside a top-level ``if``/``try``... is one), by statements only (not ``:=`` or
-    comprehension variables), anywhere (scope-blind). Like LibCST's walk, ``match`` blocks are not entered."""
-    names: set[str] = set()
-
-    def targets(node: ast.AST) -> None:
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-        elif isinstance(node, (ast.Tuple, ast.List)):
-            for element in node.elts:
-                targets(element)
-        elif isinstance(node, ast.Starred):
-            targets(node.value)
-
-    def walk(body: list[ast.stmt], top: bool) -> None:
-        for node in body:
-            if isinstance(node, ast.Assign):
-                for target in node.targets:
-                    targets(target)
-            elif isinstance(node, ast.AnnAssign):
-                if node.value is not None:
-                    targets(node.target)
-            elif isinstance(node, ast.AugAssign):
-                targets(node.target)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                if not top:
-                    for alias in node.names:
-                        if alias.name != "*":
-                            names.add(alias.asname or alias.name.split(".")[0])
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-                if not isinstance(node, ast.ClassDef):
-                    arguments = node.args
-                    for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                                arguments.vararg, arguments.kwarg):
-                        if arg is not None:
-                            names.add(arg.arg)
-                walk(node.body, False)
-            elif isinstance(node, (ast.For, ast.AsyncFor)):
-                targets(node.target)
-            elif isinstance(node, (ast.With, ast.AsyncWith)):
-                for item in node.items:
-                    if item.optional_vars is not None:
-                        targets(item.optional_vars)
-            if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-                for handler in node.handlers:
-                    if handler.name:
-                        names.add(handler.name)
-                    walk(handler.body, top)
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Match)):
-                for field in ("body", "orelse", "finalbody"):
-                    block = getattr(node, field, None)
-                    if isinstance(block, list):
-                        walk(block, top)
-
-    walk(tree.body, True)
-    return frozenset(names)

@@ -16,6 +16,7 @@ from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit
 from codemods._helpers import (
     ast_dotted,
+    ast_walk_statements,
     closest_first,
     index,
     normalized,
@@ -493,16 +494,13 @@ class UnknownClassName(AstRule):
 
     @property
     def _rebound(self) -> frozenset[str]:
-        """Names bound other than by a module-level import, computed when a candidate first needs them."""
-        if self._rebound_cache is None:
-            self._rebound_cache = _rebound_names(self.tree)
-        return self._rebound_cache
+        """Names bound other than by a module-level import (``Prescan.rebound_names``, computed on first use)."""
+        return self.scan.rebound_names  # type: ignore[union-attr]
 
     def check(self) -> None:
         """Decide every from-import first (so that uses above the import are renamed too), then every
         ``X.Name`` in the order a LibCST traversal left them, then rename every use of a renamed name."""
         self._api = None
-        self._rebound_cache: frozenset[str] | None = None
         #: name -> (new name, index of its from-import's finding): renamed with every use in the file.
         self._renames: dict[str, tuple[str, int]] = {}
         #: (line, column) of the names an applied ``X.Name`` fix renames itself (inside its own span).
@@ -551,9 +549,9 @@ class UnknownClassName(AstRule):
 
     # -- from X import Name ---------------------------------------------------------------------------
     def _from_imports(self) -> None:
-        """Every ``from aws_cdk... import Name`` (anywhere, in ``walk_statements`` order) whose name no module
+        """Every ``from aws_cdk... import Name`` (anywhere, in :func:`ast_walk_statements` order) whose name no module
         defines: the alias is renamed, and without ``as`` every use of the name with it."""
-        for statement in _statements(self.tree.body, nested=True):
+        for statement in ast_walk_statements(self.tree.body):
             if (not isinstance(statement, ast.ImportFrom) or statement.level or statement.module is None
                     or any(alias.name == "*" for alias in statement.names)):
                 continue
@@ -779,71 +777,3 @@ def _global_builder(renames: dict[str, str]):
             item.with_changes(name=item.name.with_changes(value=renames[item.name.value]))
             if item.name.value in renames else item for item in node.names])  # type: ignore[attr-defined]
     return build
-
-
-# -- the stdlib tree: statements and the names bound other than by a module-level import ------------------
-
-def _statements(body, *, nested: bool):
-    """Every statement (and ``except`` handler) in ``body``, depth first, never into expressions; with
-    ``nested=False`` not into function and class bodies (the stdlib twin of ``_helpers.walk_statements``)."""
-    for stmt in body:
-        yield stmt
-        if not nested and isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for handler in getattr(stmt, "handlers", ()):  # try / try*
-            yield handler
-            yield from _statements(handler.body, nested=nested)
-        for block in ("body", "orelse", "finalbody"):
-            yield from _statements(getattr(stmt, block, None) or (), nested=nested)
-
-
-def _target_names(node: ast.AST):
-    """Names bound by an ``ast`` assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind none."""
-    if isinstance(node, ast.Name):
-        yield node.id
-    elif isinstance(node, (ast.Tuple, ast.List)):
-        for element in node.elts:
-            yield from _target_names(element)
-    elif isinstance(node, ast.Starred):
-        yield from _target_names(node.value)
-
-
-def _bound_names(node: ast.AST):
-    """The names one statement binds, as ``_helpers.statement_bindings`` counts them."""
-    if isinstance(node, ast.Assign):
-        for target in node.targets:
-            yield from _target_names(target)
-    elif isinstance(node, ast.AnnAssign):
-        if node.value is not None:
-            yield from _target_names(node.target)
-    elif isinstance(node, ast.AugAssign):
-        yield from _target_names(node.target)
-    elif isinstance(node, (ast.Import, ast.ImportFrom)):
-        for alias in node.names:
-            if alias.name != "*":
-                yield alias.asname or alias.name.split(".")[0]
-    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        yield node.name
-        if not isinstance(node, ast.ClassDef):
-            args = node.args
-            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
-                if arg is not None:
-                    yield arg.arg
-    elif isinstance(node, (ast.For, ast.AsyncFor)):
-        yield from _target_names(node.target)
-    elif isinstance(node, (ast.With, ast.AsyncWith)):
-        for item in node.items:
-            if item.optional_vars is not None:
-                yield from _target_names(item.optional_vars)
-    elif isinstance(node, ast.ExceptHandler):
-        if node.name is not None:
-            yield node.name
-
-
-def _rebound_names(tree: ast.Module) -> frozenset[str]:
-    """``_helpers.rebound_names`` on the stdlib tree: names bound anywhere other than by a module-level import
-    (a parameter ``cloudfront`` makes ``cloudfront.X`` untrustworthy as a reference to the imported module)."""
-    module_imports = {id(node) for node in _statements(tree.body, nested=False)
-                      if isinstance(node, (ast.Import, ast.ImportFrom))}
-    return frozenset(name for node in _statements(tree.body, nested=True) if id(node) not in module_imports
-                     for name in _bound_names(node))
