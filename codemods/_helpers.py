@@ -556,6 +556,29 @@ def ast_target_names(node: _ast.AST) -> Iterator[str]:
         yield from ast_target_names(node.value)
 
 
+def ast_first_argument(call: _ast.Call) -> _ast.expr | None:
+    """The value of a call's first argument in source order, positional or keyword (what LibCST's
+    ``call.args[0].value`` is), ``*``/``**`` unwrapped."""
+    arguments = [*call.args, *call.keywords]
+    if not arguments:
+        return None
+    first = min(arguments, key=lambda a: (a.lineno, a.col_offset))
+    if isinstance(first, (_ast.Starred, _ast.keyword)):
+        return first.value
+    return first
+
+
+def ast_blocks(statement: _ast.stmt) -> Iterator[list[_ast.stmt]]:
+    """The statement lists of a compound statement (LibCST's indented blocks): ``body``, ``orelse``,
+    ``finalbody``, then each ``except`` handler's and ``match`` case's body."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if isinstance(block, list):
+            yield block
+    for inner in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+        yield inner.body
+
+
 def ast_parameters(arguments: _ast.arguments) -> list[str]:
     """The names of a function's parameters (``*args`` and ``**kwargs`` included)."""
     names = [arg.arg for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]

@@ -12,7 +12,7 @@ import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit, newline_of
-from codemods._helpers import ast_dotted, ast_keyword, expr, has_star_args, index, prescan
+from codemods._helpers import ast_blocks, ast_dotted, ast_first_argument, ast_keyword, expr, has_star_args, index, prescan
 from codemods._layout import add_keyword, without_statements
 
 #: The rotation methods/constructs that need a rotation function, with the keyword naming the secret
@@ -42,19 +42,6 @@ _USED_MESSAGE = ("rotation schedule without `rotation_lambda` or `hosted_rotatio
                  "choose the rotation by hand")
 _USED_SUGGESTION = "hosted_rotation=secretsmanager.HostedRotation.<engine>_single_user()"
 
-
-def _first_argument(call: ast.Call) -> ast.expr | None:
-    """The value of a call's first argument in source order, positional or keyword (what LibCST's
-    ``call.args[0].value`` is), ``*``/``**`` unwrapped."""
-    arguments = [*call.args, *call.keywords]
-    if not arguments:
-        return None
-    first = min(arguments, key=lambda a: (a.lineno, a.col_offset))
-    if isinstance(first, (ast.Starred, ast.keyword)):
-        return first.value
-    return first
-
-
 _STRINGS = (ast.Constant, ast.JoinedStr) + ((ast.TemplateStr,) if hasattr(ast, "TemplateStr") else ())
 #: Prints a statement parsed on its own (what the note comments out).
 _PRINTER = cst.Module(body=[])
@@ -65,16 +52,6 @@ def _contains(outer: ast.AST, inner: ast.AST) -> bool:
     """``inner``'s text lies within ``outer``'s."""
     return ((outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset)
             and (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset))
-
-
-def _blocks(statement: ast.stmt):
-    """The statement lists of a compound statement (LibCST's indented blocks)."""
-    for name in ("body", "orelse", "finalbody"):
-        block = getattr(statement, name, None)
-        if isinstance(block, list):
-            yield block
-    for inner in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
-        yield inner.body
 
 
 _Entry = tuple[ast.Expr, list[ast.stmt], ast.stmt]  # a statement, the block holding it, its top-level statement
@@ -96,7 +73,7 @@ def _statements(tree: ast.Module) -> tuple[dict[int, _Entry], list[ast.AugAssign
             elif isinstance(statement, ast.AugAssign):
                 augmented.append(statement)
             else:
-                pending.extend((inner, outer) for inner in _blocks(statement))
+                pending.extend((inner, outer) for inner in ast_blocks(statement))
     return calls, augmented
 
 
@@ -339,7 +316,7 @@ class RotationWithoutFunction(AstRule):
             if database is None or not isinstance(credentials, ast.Call):
                 continue
             factory = self.imports.resolve_dotted(ast_dotted(credentials.func))
-            first = _first_argument(credentials)
+            first = ast_first_argument(credentials)
             if factory == "aws_cdk.aws_rds.Credentials.from_secret" and first is not None:
                 secret = ast_dotted(first)
                 if secret:

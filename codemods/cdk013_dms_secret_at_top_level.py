@@ -10,7 +10,7 @@ import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import COMPOUND, line_span, newline_of
-from codemods._helpers import ast_dotted, dotted_name, index, keyword, positional
+from codemods._helpers import ast_dotted, ast_first_argument, dotted_name, index, keyword, positional
 from codemods._layout import add_keyword, without_arg
 
 _ENDPOINT = "aws_cdk.aws_dms.CfnEndpoint"
@@ -54,18 +54,6 @@ def _string_value(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-def _first_argument(call: ast.Call) -> ast.expr | None:
-    """The value of a call's first argument in source order, positional or keyword (what LibCST's
-    ``call.args[0].value`` is), ``*``/``**`` unwrapped."""
-    arguments = [*call.args, *call.keywords]
-    if not arguments:
-        return None
-    first = min(arguments, key=lambda a: (a.lineno, a.col_offset))
-    if isinstance(first, (ast.Starred, ast.keyword)):
-        return first.value
-    return first
-
-
 class _Facts:
     """Roles assumed by DMS (with their enclosing function, and their line) and ``x.grant_read(y)`` pairs,
     found on the stdlib tree."""
@@ -88,7 +76,7 @@ class _Facts:
             elif isinstance(node, ast.Call):
                 func = node.func
                 if isinstance(func, ast.Attribute) and func.attr == "grant_read":
-                    first = _first_argument(node)
+                    first = ast_first_argument(node)
                     owner, grantee = ast_dotted(func.value), ast_dotted(first)
                     if owner and grantee:
                         self.grants.add((owner, grantee))

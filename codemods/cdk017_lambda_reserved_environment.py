@@ -13,7 +13,7 @@ import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit, newline_of
-from codemods._helpers import ast_dotted, ast_keyword, index, prefilter_index, prescan
+from codemods._helpers import ast_blocks, ast_dotted, ast_first_argument, ast_keyword, index, prefilter_index, prescan
 from codemods._layout import without_statements
 
 #: The variables ``Function.addEnvironment`` refuses in aws-cdk-lib 2.275.0 (Lambda's reserved list:
@@ -66,28 +66,6 @@ _Entry = tuple[ast.Expr, list[ast.stmt], ast.stmt]  # a statement, the block hol
 _LOGICAL_LINE_START = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
 
 
-def _first_argument(call: ast.Call) -> ast.expr | None:
-    """The value of a call's first argument in source order, positional or keyword (what LibCST's
-    ``call.args[0].value`` is), ``*``/``**`` unwrapped."""
-    arguments = [*call.args, *call.keywords]
-    if not arguments:
-        return None
-    first = min(arguments, key=lambda a: (a.lineno, a.col_offset))
-    if isinstance(first, (ast.Starred, ast.keyword)):
-        return first.value
-    return first
-
-
-def _blocks(statement: ast.stmt):
-    """The statement lists of a compound statement (LibCST's indented blocks)."""
-    for name in ("body", "orelse", "finalbody"):
-        block = getattr(statement, name, None)
-        if isinstance(block, list):
-            yield block
-    for inner in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
-        yield inner.body
-
-
 def _add_environment_statements(tree: ast.Module) -> list[_Entry]:
     """Every ``x.add_environment(...)`` expression statement with an argument, with its block and top-level
     statement: a walk over statements only."""
@@ -102,7 +80,7 @@ def _add_environment_statements(tree: ast.Module) -> list[_Entry]:
                         and call.func.attr == "add_environment" and (call.args or call.keywords)):
                     found.append((statement, block, top or statement))
             else:
-                pending.extend((inner, top or statement) for inner in _blocks(statement))
+                pending.extend((inner, top or statement) for inner in ast_blocks(statement))
     return found
 
 
@@ -391,7 +369,7 @@ class LambdaReservedEnvironment(AstRule):
         """``fn.add_environment("AWS_REGION", ...)`` on a function built here and bound once."""
         owner = ast_dotted(call.func.value)
         return bool(owner) and owner in functions and len(bindings.get(owner, [])) == 1 \
-            and self._reserved_literal(_first_argument(call))
+            and self._reserved_literal(ast_first_argument(call))
 
     def _drop_statements(self, statements: list[_Entry]) -> None:
         """Remove each statement (the comments above it stay): a whole-lines edit of the statement, or of its
