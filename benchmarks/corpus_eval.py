@@ -808,7 +808,7 @@ def run_cdkfix(case: Case, command: list[str]) -> None:
     assert case.after_dir is not None
     t0 = time.monotonic()
     proc = subprocess.run(
-        [*command, "apply", "--unsafe-fixes", "--format", "json", str(case.after_dir)],
+        [*command, "apply", "--unsafe-fixes", "--no-cache", "--format", "json", str(case.after_dir)],
         capture_output=True, text=True, cwd=str(ROOT),
     )
     case.cdkfix_seconds = time.monotonic() - t0
@@ -1386,8 +1386,8 @@ def tree_state() -> str:
 
 
 def cdkfix_command() -> list[str]:
-    exe = shutil.which("cdkfix")
-    return [exe] if exe else [sys.executable, "-m", "cdkfix.cli"]
+    """This checkout's cdkfix (run from ``ROOT``), never another one installed on the PATH."""
+    return [sys.executable, "-m", "cdkfix.cli"]
 
 
 def main(argv: list[str] | None = None) -> int:
