@@ -17,15 +17,18 @@ files with findings <= 1.5x the floor, clean files far less). Times are CPU time
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
-from cdkfix.engine import _run_rule, fix_code, parse
-from cdkfix.extract import response_files
-from cdkfix.registry import all_rules
-from cdkfix.rule import RuleOptions, prefilter_options
-from cdkfix.suppressions import Suppressions
-from codemods._helpers import prescan
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout, installed or not
+
+from cdkfix.engine import _run_rule, fix_code, parse  # noqa: E402
+from cdkfix.extract import response_files  # noqa: E402
+from cdkfix.registry import all_rules  # noqa: E402
+from cdkfix.rule import RuleOptions, prefilter_options  # noqa: E402
+from cdkfix.suppressions import Suppressions  # noqa: E402
+from codemods._helpers import prescan  # noqa: E402
 
 clock = time.process_time
 
