@@ -2,10 +2,10 @@
 
 Rules never import each other (CONTRIBUTING.md), so the machinery that types a receiver (``bucket`` in
 ``bucket.add_lifecycle_rule(...)``, ``self.alb`` in ``self.alb.add_listener(...)``) through imports,
-variables and ``self.x`` assignments lives here: the stdlib-``ast`` half for prefilters
-(:func:`prescan_receiver_types`), the LibCST half for traversals (:class:`ReceiverTypes`) and its stdlib twin
-for :class:`cdkfix.rule.AstRule` s (:class:`AstReceiverTypes`). :class:`CallSpans` runs a rule's LibCST
-call-level logic (a ``leave_Call``) on a parse of each outermost candidate call only.
+variables and ``self.x`` assignments lives here, on the stdlib tree: for prefilters
+(:func:`prescan_receiver_types`) and for :class:`cdkfix.rule.AstRule` s (:class:`AstReceiverTypes`).
+:class:`CallSpans` runs a rule's LibCST call-level logic (a ``leave_Call``) on a parse of each outermost
+candidate call only.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ from codemods._helpers import (
     dotted_name,
     index,
     parse_expression_text,
-    statement_bindings,
-    walk_statements,
 )
 
 #: The packages whose names the API index describes.
@@ -51,56 +49,6 @@ def type_of_qualified(api, qualified: str):
     if method is not None and method.static and method.returns and "[" not in method.returns:
         return api.type_by_fqn(method.returns)
     return None
-
-
-def scope_bindings(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression | None]]:
-    """Values bound to names in one scope: a function (its parameters included) or the module.
-
-    ``None`` stands for a binding whose value is unknown (a parameter, a loop target...).
-    """
-    values: dict[str, list[cst.BaseExpression | None]] = {}
-    if isinstance(scope, cst.FunctionDef):
-        params = scope.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            values.setdefault(param.name.value, []).append(None)
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                values.setdefault(star.name.value, []).append(None)
-        body = scope.body.body if isinstance(scope.body, cst.IndentedBlock) else []
-    else:
-        body = scope.body  # type: ignore[attr-defined]
-    for name, value, _ in statement_bindings(body, nested=False):
-        values.setdefault(name, []).append(value)
-    return values
-
-
-def self_attributes(cls: cst.ClassDef) -> dict[str, list[cst.BaseExpression | None]]:
-    """``self.<attr> = value`` in the methods of one class (nested classes excluded).
-
-    ``None`` stands for a value the rule cannot see (an unpacked tuple, an augmented assignment).
-    """
-    values: dict[str, list[cst.BaseExpression | None]] = {}
-
-    def bind(target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
-        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-            values.setdefault(target.attr.value, []).append(value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                bind(element.value, None)
-
-    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else []
-    for method in body:
-        if not isinstance(method, cst.FunctionDef) or not isinstance(method.body, cst.IndentedBlock):
-            continue
-        for node in walk_statements(method.body.body, nested=False):
-            if isinstance(node, cst.Assign):
-                for target in node.targets:
-                    bind(target.target, node.value)
-            elif isinstance(node, cst.AnnAssign):
-                bind(node.target, node.value)
-            elif isinstance(node, cst.AugAssign):
-                bind(node.target, None)
-    return values
 
 
 def prescan_receiver_types(scan, api, types: dict[str, object]) -> Callable[[ast.expr], Iterator[object]]:
@@ -143,12 +91,12 @@ def prescan_receiver_types(scan, api, types: dict[str, object]) -> Callable[[ast
 
 
 class _ValueTypes:
-    """What :class:`ReceiverTypes` and :class:`AstReceiverTypes` share: the type of an assigned value (a call of
-    a CDK class or static method, through ``_imported``) and the agreement of a name's bindings. The subclass
-    resets ``_api`` and ``_value_types`` for each module and supplies ``_imported``."""
+    """What :class:`AstReceiverTypes` builds on: the type of an assigned value (a call of a CDK class or static
+    method, through ``_imported``) and the agreement of a name's bindings. The subclass resets ``_api`` and
+    ``_value_types`` for each module and supplies ``_imported`` and ``_call_class``."""
 
     #: The call node class of the subclass's tree.
-    _call_class: type = cst.Call
+    _call_class: type
 
     @property
     def api(self):
@@ -176,80 +124,13 @@ class _ValueTypes:
         return self._value_types[key]
 
 
-class ReceiverTypes(_ValueTypes):
-    """Mixin for a :class:`cdkfix.rule.Rule`: the CDK type of a receiver expression during traversal.
-
-    It tracks the enclosing functions and classes and types a receiver whose value is visible in the
-    same function, class (``self.bucket = s3.Bucket(...)``) or module (``bucket = s3.Bucket(...)``).
-    Put it before ``Rule`` in the bases. The rule supplies ``_imported(node)``: the qualified CDK name
-    an expression spells through the file's imports, or None when that is not trustworthy.
-    """
-
-    def _imported(self, node: cst.BaseExpression) -> str | None:
-        raise NotImplementedError
-
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        """Reset the per-module caches, then let ``Rule`` remember the module."""
-        self._api = None
-        self._scopes: list[cst.FunctionDef | cst.ClassDef] = []
-        self._bindings: dict[int, dict[str, list[cst.BaseExpression | None]]] = {}
-        self._value_types: dict[int, object] = {}
-        return super().visit_Module(node)  # type: ignore[misc]
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
-        self._scopes.append(node)
-        return True
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> cst.FunctionDef:
-        self._scopes.pop()
-        return updated_node
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool | None:
-        self._scopes.append(node)
-        return True
-
-    def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> cst.ClassDef:
-        self._scopes.pop()
-        return updated_node
-
-    def _type_of(self, node: cst.BaseExpression):
-        """The CDK type of a receiver expression, when its value is visible; else None."""
-        if isinstance(node, cst.Call):
-            return self._type_of_value(node)
-        if isinstance(node, cst.Name):
-            # An imported name is a module or class, not a value this machinery can type.
-            if node.value in self.imports.bindings:  # type: ignore[attr-defined]
-                return None
-            function = next((s for s in reversed(self._scopes) if isinstance(s, cst.FunctionDef)), None)
-            values = self._bound(function).get(node.value) if function is not None else None
-            if values is None:
-                module = self.module_node  # type: ignore[attr-defined]
-                assert module is not None
-                values = self._bound(module).get(node.value)
-            return self._single_type(values)
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-            cls = next((s for s in reversed(self._scopes) if isinstance(s, cst.ClassDef)), None)
-            if cls is None:
-                return None
-            return self._single_type(self._bound(cls).get(node.attr.value))
-        return None
-
-    def _bound(self, scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression | None]]:
-        key = id(scope)
-        if key not in self._bindings:
-            self._bindings[key] = self_attributes(scope) if isinstance(scope, cst.ClassDef) else scope_bindings(scope)
-        return self._bindings[key]
-
-
-
-# -- the stdlib twin of ReceiverTypes, for an AstRule ----------------------------------------------------------
+# -- receiver types on the stdlib tree, for an AstRule ----------------------------------------------------------
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def ast_scope_bindings(scope: ast.AST, lines) -> dict[str, list[ast.expr | None]]:
-    """:func:`scope_bindings` on the stdlib tree: values bound to names in a function (its parameters
-    included) or the module. ``None`` stands for a binding whose value is unknown. ``lines`` is the rule's
+    """Values bound to names in one scope: a function (its parameters included) or the module. ``None`` stands for a binding whose value is unknown. ``lines`` is the rule's
     :class:`cdkfix.spans.LineIndex` (a body after the ``def``'s colon is not looked into, as LibCST's view)."""
     values: dict[str, list[ast.expr | None]] = {}
     if isinstance(scope, _FUNCTIONS):
@@ -264,8 +145,7 @@ def ast_scope_bindings(scope: ast.AST, lines) -> dict[str, list[ast.expr | None]
 
 
 def ast_self_attributes(cls: ast.ClassDef, lines) -> dict[str, list[ast.expr | None]]:
-    """:func:`self_attributes` on the stdlib tree: ``self.<attr> = value`` in the methods of one class (nested
-    classes excluded). ``None`` stands for a value the rule cannot see (an unpacked tuple, ``+=``)."""
+    """``self.<attr> = value`` in the methods of one class (nested classes excluded). ``None`` stands for a value the rule cannot see (an unpacked tuple, ``+=``)."""
     values: dict[str, list[ast.expr | None]] = {}
 
     def bind(target: ast.expr, value: ast.expr | None) -> None:
@@ -292,7 +172,7 @@ def ast_self_attributes(cls: ast.ClassDef, lines) -> dict[str, list[ast.expr | N
 
 
 class AstReceiverTypes(_ValueTypes):
-    """Mixin for a :class:`cdkfix.rule.AstRule`: :class:`ReceiverTypes` on the stdlib tree.
+    """Mixin for a :class:`cdkfix.rule.AstRule`: the CDK type of a receiver expression.
 
     ``self._type_of(receiver, at)`` is the CDK type of a receiver expression read at the node ``at`` (its
     call), when its value is visible in the innermost enclosing function (its parameters included) or the
@@ -314,7 +194,7 @@ class AstReceiverTypes(_ValueTypes):
 
     def _imported(self, node: ast.expr) -> str | None:
         """The qualified CDK name (under :data:`ROOTS`) ``node`` spells through the file's imports, or None
-        when it is no such name or its first name is rebound (``codemods._helpers.rebound_head``'s test)."""
+        when it is no such name or its first name is rebound (:attr:`codemods._helpers.Prescan.rebound_names`)."""
         dotted = ast_dotted(node)
         resolved = self.imports.resolve_dotted(dotted)  # type: ignore[attr-defined]
         if resolved is None or resolved.partition(".")[0] not in ROOTS:
@@ -540,7 +420,7 @@ class CallSpans:
         Rule.report(self, node, message, suggestion=suggestion)  # type: ignore[arg-type]
 
     def _rebound_head(self, node: cst.BaseExpression) -> bool:
-        """``codemods._helpers.rebound_head`` for a LibCST node of the call being checked: the first name of
-        ``node`` is bound other than by a module-level import somewhere in the file."""
+        """For a LibCST node of the call being checked: the first name of ``node`` is bound other than by a
+        module-level import somewhere in the file (:attr:`codemods._helpers.Prescan.rebound_names`)."""
         dotted = dotted_name(node)
         return dotted is None or dotted.split(".", 1)[0] in self.scan.rebound_names  # type: ignore[attr-defined]

@@ -1,9 +1,8 @@
 """Where a node sits in CDK terms: a method of a Stack subclass, of another Construct, or neither.
 
 Used by CDK015/CDK016 to spell the stack's region/account (``self.region`` in a Stack,
-``Stack.of(self).region`` in a Construct) and to leave app-level code alone. :class:`ConstructScope` tracks it
-during a LibCST traversal; :class:`AstConstructScope` answers the same on the stdlib tree, for an
-:class:`cdkfix.rule.AstRule`.
+``Stack.of(self).region`` in a Construct) and to leave app-level code alone. :class:`AstConstructScope` answers
+it on the stdlib tree, for an :class:`cdkfix.rule.AstRule`.
 """
 
 from __future__ import annotations
@@ -11,10 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-import libcst as cst
-from libcst.metadata import PositionProvider
-
-from codemods._helpers import ast_dotted, dotted_name, index
+from codemods._helpers import ast_dotted, index
 
 STACK_FQNS = frozenset({"aws-cdk-lib.Stack"})
 CONSTRUCT_FQN = "constructs.Construct"
@@ -43,154 +39,15 @@ def _kind_of_fqn(fqn: str, bases: tuple[str, ...]) -> str | None:
     return None
 
 
-def class_kinds(module: cst.Module, imports, options) -> dict[int, str]:
-    """``id(ClassDef)`` → ``"stack"``/``"construct"`` for every class the module defines whose bases
-    are known (imported CDK classes, ``constructs.Construct``, or classes of this module)."""
-    api = index(options)
-    classes: list[cst.ClassDef] = []
-
-    class Collect(cst.CSTVisitor):
-        def visit_ClassDef(self, node: cst.ClassDef) -> None:
-            classes.append(node)
-
-    module.visit(Collect())
-    by_name: dict[str, list[cst.ClassDef]] = {}
-    for node in classes:
-        by_name.setdefault(node.name.value, []).append(node)
-    kinds: dict[int, str] = {}
-
-    def kind(node: cst.ClassDef, seen: frozenset[int]) -> str | None:
-        if id(node) in kinds:
-            return kinds[id(node)]
-        found: str | None = None
-        for base in node.bases:
-            if base.keyword is not None:
-                continue
-            name = dotted_name(base.value)
-            local = by_name.get(name or "", [])
-            if len(local) == 1 and id(local[0]) not in seen and "." not in (name or "."):
-                found = kind(local[0], seen | {id(node)})
-            else:
-                qualified = imports.resolve(base.value)
-                info = api.lookup(qualified) if qualified else None
-                found = _kind_of_fqn(info.fqn, info.bases) if info is not None else None
-            if found:
-                break
-        if found:
-            kinds[id(node)] = found
-        return found
-
-    for node in classes:
-        kind(node, frozenset())
-    return kinds
-
-
-def method_of(function: cst.FunctionDef, class_kind: str | None, super_line: int) -> Method | None:
-    """The construct method ``function`` is, when it is a plain method of a construct class."""
-    if class_kind is None:
-        return None
-    for decorator in function.decorators:
-        if dotted_name(decorator.decorator) in ("staticmethod", "classmethod"):
-            return None
-    params = function.params.params or function.params.posonly_params
-    if not params:
-        return None
-    return Method(class_kind, params[0].name.value, super_line)
-
-
-class SuperInitLine(cst.CSTVisitor):
-    """The last line of the first ``super().__init__(...)`` statement of a function (0 when none)."""
-
-    def __init__(self, position) -> None:
-        self.position = position
-        self.line = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False  # nested functions do not count
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        func = node.func
-        if (not self.line and isinstance(func, cst.Attribute) and func.attr.value == "__init__"
-                and isinstance(func.value, cst.Call) and dotted_name(func.value.func) == "super"):
-            self.line = self.position(node)
-        return True
-
-
-class ConstructScope:
-    """Mixin for a :class:`cdkfix.rule.Rule`: ``self.construct_method`` is the construct method being
-    visited (a closure inside a method counts as the method), else None.
-
-    Subclasses that define ``visit_Module``/``visit_ClassDef``/``visit_FunctionDef`` or their ``leave_``
-    must call these.
-    """
-
-    def visit_Module(self, node: cst.Module) -> bool | None:
-        result = super().visit_Module(node)  # type: ignore[misc]
-        self._class_kinds = class_kinds(node, self.imports, self.options)  # type: ignore[attr-defined]
-        self._frames: list[tuple[str, object]] = []
-        return result
-
-    @property
-    def construct_method(self) -> Method | None:
-        """The construct method the visitor is in."""
-        if not self._frames or self._frames[-1][0] != "function":
-            return None
-        return self._frames[-1][1]  # type: ignore[return-value]
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool | None:
-        self._frames.append(("class", self._class_kinds.get(id(node))))
-        return True
-
-    def leave_ClassDef(self, original_node, updated_node):
-        self._frames.pop()
-        return updated_node
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool | None:
-        method: Method | None = None
-        if self._frames and self._frames[-1][0] == "class":
-            line = 0
-            if node.name.value == "__init__":
-                finder = SuperInitLine(lambda n: self.get_metadata(PositionProvider, n).end.line)  # type: ignore[attr-defined]
-                node.body.visit(finder)
-                line = finder.line
-            method = method_of(node, self._frames[-1][1], line)  # type: ignore[arg-type]
-        elif self._frames and self._frames[-1][0] == "function":
-            outer = self._frames[-1][1]
-            names = {p.name.value for p in (*node.params.params, *node.params.posonly_params,
-                                            *node.params.kwonly_params)}
-            method = outer if isinstance(outer, Method) and outer.self_name not in names else None
-            if method is not None:
-                method = Method(method.kind, method.self_name, 0)
-        self._frames.append(("function", method))
-        return True
-
-    def leave_FunctionDef(self, original_node, updated_node):
-        self._frames.pop()
-        return updated_node
-
-    def ready(self, node: cst.CSTNode) -> bool:
-        """True when ``node`` runs after the construct exists (not before/in ``super().__init__``)."""
-        method = self.construct_method
-        if method is None:
-            return False
-        if not method.ready_after_line:
-            return True
-        try:
-            line = self.get_metadata(PositionProvider, node).start.line  # type: ignore[attr-defined]
-        except KeyError:
-            return False
-        return line > method.ready_after_line
-
-
-# -- the same on the stdlib tree, for an AstRule -------------------------------------------------------------
+# -- on the stdlib tree, for an AstRule ----------------------------------------------------------------------
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def ast_class_kinds(classes, imports, api) -> dict[int, str]:
-    """:func:`class_kinds` on the stdlib tree: ``id(ClassDef)`` → ``"stack"``/``"construct"`` for every class of
-    ``classes`` (the file's, e.g. ``Prescan.classes``) whose bases are known. ``imports`` is the file's
-    :class:`cdkfix.imports.ImportView`."""
+    """``id(ClassDef)`` → ``"stack"``/``"construct"`` for every class of ``classes`` (the file's, e.g.
+    ``Prescan.classes``) whose bases are known (imported CDK classes, ``constructs.Construct``, or classes of
+    this module). ``imports`` is the file's :class:`cdkfix.imports.ImportView`."""
     kinds: dict[int, str] = {}
     classes = sorted(classes, key=lambda c: (c.lineno, c.col_offset))  # the order a traversal meets them
     by_name: dict[str, list[ast.ClassDef]] = {}
@@ -226,8 +83,7 @@ def ast_class_kinds(classes, imports, api) -> dict[int, str]:
 
 def ast_method_of(function: ast.FunctionDef | ast.AsyncFunctionDef, class_kind: str | None,
                   super_line: int) -> Method | None:
-    """:func:`method_of` on the stdlib tree: the construct method ``function`` is, when it is a plain method of
-    a construct class."""
+    """The construct method ``function`` is, when it is a plain method of a construct class."""
     if class_kind is None:
         return None
     if any(ast_dotted(decorator) in ("staticmethod", "classmethod") for decorator in function.decorator_list):
@@ -239,7 +95,7 @@ def ast_method_of(function: ast.FunctionDef | ast.AsyncFunctionDef, class_kind: 
 
 
 def ast_super_init_line(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
-    """:class:`SuperInitLine` on the stdlib tree: the last line of the first ``super().__init__(...)`` call in
+    """The last line of the first ``super().__init__(...)`` call in
     ``function``'s body (not in a function nested in it, nor in a default or decorator), else 0. The first in
     source order is the first a traversal meets."""
     found: list[ast.Call] = []
@@ -260,8 +116,8 @@ def ast_super_init_line(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int
 
 
 class AstConstructScope:
-    """:class:`ConstructScope` on the stdlib tree: :meth:`method` is the construct method a node is in (a
-    closure inside a method counts as the method), else None. One per run of an AstRule: ``scan`` is its
+    """Where a node sits: :meth:`method` is the construct method a node is in (a closure inside a method
+    counts as the method), else None. One per run of an AstRule: ``scan`` is its
     :class:`codemods._helpers.Prescan`, ``imports`` its ``ImportView``; class kinds and ``super().__init__``
     lines are computed on first use."""
 

@@ -101,125 +101,6 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression, *, after:
 
 # -- added for CDK003/CDK005/CDK100/CDK101 ---------------------------------------------------------------
 
-def _target_names(node: cst.BaseExpression):
-    """Names bound by an assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind none."""
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, (cst.Tuple, cst.List)):
-        for element in node.elements:
-            yield from _target_names(element.value)
-    elif isinstance(node, cst.StarredElement):
-        yield from _target_names(node.value)
-
-
-def _param_names(params: cst.Parameters):
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        yield param.name.value
-    for star in (params.star_arg, params.star_kwarg):
-        if isinstance(star, cst.Param):
-            yield star.name.value
-
-
-def statement_bindings(body, *, nested: bool = True):
-    """Yield ``(name, value, node)`` for every binding made by the statements of ``body``.
-
-    ``value`` is the right-hand side of a plain or annotated assignment to a name, else None (parameters,
-    loop and ``with`` targets, augmented assignments, ``except ... as``, imports, ``def``/``class`` names).
-    Walks statements only, never expressions, so it is cheap; bindings inside expressions (``:=``,
-    comprehension variables) are not seen. With ``nested=False`` nested function and class bodies are
-    skipped (their names are still yielded).
-    """
-    for node in walk_statements(body, nested=nested):
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
-                plain = isinstance(target.target, cst.Name)
-                for name in _target_names(target.target):
-                    yield name, node.value if plain else None, node
-        elif isinstance(node, cst.AnnAssign):
-            if node.value is not None:
-                for name in _target_names(node.target):
-                    yield name, node.value if isinstance(node.target, cst.Name) else None, node
-        elif isinstance(node, cst.AugAssign):
-            for name in _target_names(node.target):
-                yield name, None, node
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            if isinstance(node.names, cst.ImportStar):
-                continue
-            for alias in node.names:
-                local = alias.asname.name if alias.asname else alias.name
-                if isinstance(local, cst.Name):
-                    yield local.value, None, node
-                elif isinstance(local, cst.Attribute):  # `import a.b` binds `a`
-                    head = dotted_name(local)
-                    if head:
-                        yield head.split(".")[0], None, node
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            yield node.name.value, None, node
-            if nested and isinstance(node, cst.FunctionDef):
-                for name in _param_names(node.params):
-                    yield name, None, node
-        elif isinstance(node, cst.For):
-            for name in _target_names(node.target):
-                yield name, None, node
-        elif isinstance(node, cst.With):
-            for item in node.items:
-                if item.asname is not None:
-                    for name in _target_names(item.asname.name):
-                        yield name, None, node
-        elif isinstance(node, cst.ExceptHandler) or type(node).__name__ == "ExceptStarHandler":
-            if node.name is not None:
-                for name in _target_names(node.name.name):
-                    yield name, None, node
-
-
-def _blocks(stmt: cst.BaseCompoundStatement):
-    """The statement lists of a compound statement (body, else/finally/elif branches)."""
-    body = getattr(stmt, "body", None)
-    if isinstance(body, cst.IndentedBlock):
-        yield body.body
-    elif isinstance(body, cst.SimpleStatementSuite):
-        yield [cst.SimpleStatementLine(body=body.body)]
-    orelse = getattr(stmt, "orelse", None)
-    if isinstance(orelse, cst.If):
-        yield [orelse]
-    elif orelse is not None:
-        yield from _blocks(orelse)
-    final = getattr(stmt, "finalbody", None)
-    if final is not None:
-        yield from _blocks(final)
-
-
-def walk_statements(body, *, nested: bool = True):
-    """Yield every small statement (``Assign``, ``Expr``...) and compound statement in ``body``, depth first.
-
-    Never descends into expressions. With ``nested=False`` the bodies of functions and classes met on the
-    way are not entered (the ``def``/``class`` statement itself is yielded).
-    """
-    for stmt in body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            yield from stmt.body
-            continue
-        yield stmt
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and not nested:
-            continue
-        if isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
-            for handler in stmt.handlers:
-                yield handler
-                yield from walk_statements(handler.body.body, nested=nested)
-        for block in _blocks(stmt):
-            yield from walk_statements(block, nested=nested)
-
-
-def rebound_names(module: cst.Module) -> frozenset[str]:
-    """Names the module binds other than by a module-level import: a local ``s3 = ...`` or a parameter
-    ``logs`` makes ``s3.X``/``logs.X`` untrustworthy as a reference to an imported module. Scope-blind,
-    so conservative: a binding anywhere counts. Imports inside a top-level ``if``/``try`` are imports."""
-    module_imports = {id(node) for node in walk_statements(module.body, nested=False)
-                      if isinstance(node, (cst.Import, cst.ImportFrom))}
-    return frozenset(name for name, _, node in statement_bindings(module.body)
-                     if id(node) not in module_imports)
-
-
 def without_import_alias(node: cst.ImportFrom, position: int) -> cst.ImportFrom:
     """``node`` without its ``position``-th name, keeping the layout of the others (one- or multi-line).
 
@@ -535,9 +416,9 @@ def ast_has_star_kwargs(call: _ast.Call) -> bool:
     return any(kw.arg is None for kw in call.keywords)
 
 
-# -- the stdlib twins of the statement helpers above (walk_statements, statement_bindings, rebound_names) ----
-# An AstRule reads the stdlib tree; these answer what the LibCST helpers answered for a LibCST rule, with the
-# same walk (statements only, never expressions nor ``match`` cases) and the same bindings.
+# -- statements and the names they bind, on the stdlib tree --------------------------------------------------
+# An AstRule reads the stdlib tree; these walk statements only (never expressions, nor ``match`` cases unless
+# asked), so they are cheap, and see the bindings statements make (not ``:=`` nor comprehension variables).
 
 _AST_FUNCTIONS = (_ast.FunctionDef, _ast.AsyncFunctionDef)
 _AST_TRIES = (_ast.Try,) + ((_ast.TryStar,) if hasattr(_ast, "TryStar") else ())
@@ -546,7 +427,7 @@ _AST_LOOPS_AND_IFS = (_ast.If, _ast.While, _ast.For, _ast.AsyncFor)
 
 def ast_target_names(node: _ast.AST) -> Iterator[str]:
     """Names bound by an ``ast`` assignment target (``a``, ``a, (b, *c)``); attributes and subscripts bind
-    none (:func:`_target_names` on the stdlib tree)."""
+    none."""
     if isinstance(node, _ast.Name):
         yield node.id
     elif isinstance(node, (_ast.Tuple, _ast.List)):
@@ -588,13 +469,13 @@ def ast_parameters(arguments: _ast.arguments) -> list[str]:
 
 def ast_walk_statements(body: list[_ast.stmt], *, nested: bool = True,
                         match_cases: bool = False) -> Iterator[_ast.AST]:
-    """Every statement of ``body`` depth first, and every ``except`` handler (:func:`walk_statements` on the
-    stdlib tree, in its order: a ``try``'s handlers before its body, then ``else`` and ``finally``).
+    """Every statement of ``body`` depth first, and every ``except`` handler (a ``try``'s handlers before its
+    body, then ``else`` and ``finally``: the order the LibCST walker the rules used had).
 
     Never descends into expressions. With ``nested=False`` the bodies of functions and classes met on the way
     are not entered (the ``def``/``class`` statement itself is yielded). ``match`` cases are entered only with
-    ``match_cases`` (each ``match_case`` is yielded before its body): LibCST's ``walk_statements`` does not
-    enter them, a rule that looks for every import does."""
+    ``match_cases`` (each ``match_case`` is yielded before its body): the binding helpers below do not enter
+    them, a rule that looks for every import does."""
     for statement in body:
         yield statement
         kind = type(statement)
@@ -621,8 +502,8 @@ def ast_walk_statements(body: list[_ast.stmt], *, nested: bool = True,
 
 def ast_statement_bindings(body: list[_ast.stmt], *,
                            nested: bool = True) -> Iterator[tuple[str, _ast.expr | None, _ast.AST]]:
-    """``(name, value, node)`` for every binding the statements of ``body`` make (:func:`statement_bindings`
-    on the stdlib tree).
+    """``(name, value, node)`` for every binding the statements of ``body`` make (:func:`ast_walk_statements`'
+    statements).
 
     ``value`` is the right-hand side of a plain or annotated assignment to a name, else None (parameters,
     loop and ``with`` targets, augmented assignments, ``except ... as``, imports, ``def``/``class`` names).
@@ -666,7 +547,7 @@ def ast_statement_bindings(body: list[_ast.stmt], *,
 
 
 def ast_rebound_names(tree: _ast.Module) -> frozenset[str]:
-    """:func:`rebound_names` on the stdlib tree: names the module binds other than by a module-level import
+    """Names the module binds other than by a module-level import
     (also one inside a top-level ``if``/``try``/``with``/``for``/``while``). A local ``s3 = ...`` or a
     parameter ``logs`` makes ``s3.X``/``logs.X`` untrustworthy as a reference to an imported module.
     Scope-blind, so conservative. An AstRule asks :attr:`Prescan.rebound_names` (computed once per file)."""
@@ -903,8 +784,8 @@ def without_arg(call: cst.Call, position: int, *, note: str | tuple[str, ...] | 
 
     Comment lines just above the removed argument and its trailing comment go with it. ``note`` (a full
     comment, ``# NOTE: ...``, or a tuple of such lines) replaces it on lines of its own when the call is
-    laid out one argument per line; otherwise it is dropped (callers put it above the statement: check
-    :func:`is_vertical`).
+    laid out one argument per line; otherwise it is dropped (a caller that must keep it puts it above the
+    statement).
     """
     args = list(call.args)
     removed = args[position]
@@ -946,14 +827,6 @@ def without_arg(call: cst.Call, position: int, *, note: str | tuple[str, ...] | 
             closing = removed.whitespace_after_arg
         args[position - 1] = previous.with_changes(comma=cst.MaybeSentinel.DEFAULT, whitespace_after_arg=closing)
     return call.with_changes(args=args)
-
-
-def is_vertical(call: cst.Call) -> bool:
-    """True when the call puts its arguments on their own lines."""
-    if isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
-        return True
-    return any(isinstance(a.comma, cst.Comma) and isinstance(a.comma.whitespace_after, cst.ParenthesizedWhitespace)
-               for a in call.args)
 
 
 def insert_keyword(call: cst.Call, name: str, value: cst.BaseExpression, *, first: bool = False,
@@ -1113,8 +986,8 @@ class Prescan:
         return None
 
     def construct_classes(self, api) -> frozenset[int]:
-        """``id`` of every class that may be a Stack or Construct subclass (:func:`codemods._context.class_kinds`
-        decides with the imports LibCST sees; this says yes for any import a base name may stand for)."""
+        """``id`` of every class that may be a Stack or Construct subclass (:func:`codemods._context.ast_class_kinds`
+        decides with the file's imports; this says yes for any import a base name may stand for)."""
         from codemods._context import _kind_of_fqn
 
         key = ("construct_classes", id(api))
@@ -1167,22 +1040,6 @@ def prefilter_settings() -> dict[str, object]:
     from cdkfix.rule import current_options
 
     return current_options().settings
-
-
-def rebound_head(rule, node) -> bool:
-    """True when the first name of ``node`` (``logs`` in ``logs.RetentionDays``) is also bound other than by
-    an import somewhere in the module (a parameter or variable ``logs``): then the import does not say what
-    it is, and a rule should leave the expression alone. Computed once per module, on first use."""
-    from cdkfix.imports import dotted_name as _dotted
-
-    dotted = _dotted(node)
-    if dotted is None or rule.module_node is None:
-        return True
-    cache = getattr(rule, "_cdkfix_rebound", None)
-    if cache is None or cache[0] is not rule.module_node:
-        cache = (rule.module_node, rebound_names(rule.module_node))
-        rule._cdkfix_rebound = cache
-    return dotted.split(".", 1)[0] in cache[1]
 
 
 def _children(node: _ast.AST) -> list[_ast.AST]:
