@@ -134,8 +134,12 @@ def closest_first(word: str, candidates) -> list[str]:
 # -- stdlib-ast views: scopes, bindings and imports of a whole file (used for project-wide analysis) ------
 
 import ast as _ast  # noqa: E402  (kept below the original helpers, which other rules import)
+import copy as _copy  # noqa: E402
+import io as _io  # noqa: E402
 import re as _re  # noqa: E402
+import tokenize as _tokenize  # noqa: E402
 import weakref as _weakref  # noqa: E402
+from bisect import bisect_left as _bisect_left  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
 from dataclasses import field as _dataclass_field  # noqa: E402
 
@@ -564,6 +568,99 @@ def ast_indented_block(body: list[_ast.stmt], lines) -> bool:
         return True
     first = body[0]
     return not lines.line_text(first.lineno)[:lines.char_column(first.lineno, first.col_offset)].strip()
+
+
+class LogicalTokens:
+    """Where a statement's logical line starts and ends in one source text, for whole-lines edits of simple
+    statements (an AstRule that removes or comments out a statement as its LibCST version did).
+
+    The text of the lines decides when it can; where a backslash continuation leaves it unclear, the file's
+    tokens do (read once, on first need: most files never pay for them). ``lines`` is the rule's
+    :class:`cdkfix.spans.LineIndex` of ``source`` (built here when not given).
+    """
+
+    #: Tokens after which a new logical line starts.
+    _LINE_START = (_tokenize.NEWLINE, _tokenize.INDENT, _tokenize.DEDENT, _tokenize.ENCODING)
+
+    def __init__(self, source: str, lines=None) -> None:
+        if lines is None:
+            from cdkfix.spans import LineIndex
+
+            lines = LineIndex(source)
+        self.source, self.lines = source, lines
+        self._tokens: list[_tokenize.TokenInfo] | None = None
+        self._starts: list[tuple[int, int]] = []
+
+    def alone_on_line(self, statement: _ast.stmt) -> bool:
+        """Whether the statement is LibCST's one-statement ``SimpleStatementLine`` (not after or before a
+        ``;``, not in a ``if x: ...`` suite); the tokens decide where backslash continuations make the text
+        unclear."""
+        lines = self.lines
+        start = lines.char_column(statement.lineno, statement.col_offset)
+        if lines.line_text(statement.lineno)[:start].strip(" \t\f"):
+            return False  # something precedes it on its line: a suite or a `;`
+        if statement.lineno > 1 and lines.line_text(statement.lineno - 1).endswith("\\"):
+            return self._alone_by_tokens(statement)
+        end = lines.char_column(statement.end_lineno, statement.end_col_offset)
+        after = lines.line_text(statement.end_lineno)[end:].strip(" \t\f")
+        if after.startswith(";"):
+            after = after[1:].strip(" \t\f")
+            if after and not after.startswith("#"):
+                return False  # another statement follows on the line
+        if after.endswith("\\") and not after.startswith("#"):
+            return self._alone_by_tokens(statement)
+        return not after or after.startswith("#")
+
+    def to_logical_line_end(self, statement: _ast.stmt) -> _ast.stmt:
+        """``statement``, or a copy reaching to the end of its logical line when a ``;`` or a backslash
+        continuation follows it there (a whole-lines edit takes only a comment after a statement)."""
+        raw = self.lines.line_text(statement.end_lineno).encode()
+        tail = raw[statement.end_col_offset:].lstrip(b" \t\f")
+        if not tail or tail.startswith(b"#"):
+            return statement
+        extended = _copy.copy(statement)
+        if tail.startswith(b";") and (not tail[1:].strip(b" \t\f") or tail[1:].lstrip(b" \t\f").startswith(b"#")):
+            extended.end_col_offset = len(raw) - len(tail) + 1
+            return extended
+        tokens = self._logical_tokens()  # a backslash: the line ends at the NEWLINE token
+        after = _bisect_left(self._starts, (statement.end_lineno, self.lines.char_column(
+            statement.end_lineno, statement.end_col_offset)))
+        while after < len(tokens) and tokens[after].type != _tokenize.NEWLINE:
+            after += 1
+        if after == len(tokens):
+            return statement
+        line, column = tokens[after].start
+        extended.end_lineno = line
+        extended.end_col_offset = len(self.lines.line_text(line)[:column].encode())
+        return extended
+
+    def _alone_by_tokens(self, statement: _ast.stmt) -> bool:
+        """:meth:`alone_on_line` from the file's tokens: the statement starts a logical line and ends it (``;``
+        and a comment may follow)."""
+        tokens, lines = self._logical_tokens(), self.lines
+        if not tokens:
+            return False
+        first = _bisect_left(self._starts, (statement.lineno,
+                                            lines.char_column(statement.lineno, statement.col_offset)))
+        if first > 0 and tokens[first - 1].type not in self._LINE_START:
+            return False
+        after = _bisect_left(self._starts, (statement.end_lineno,
+                                            lines.char_column(statement.end_lineno, statement.end_col_offset)))
+        if after < len(tokens) and tokens[after].exact_type == _tokenize.SEMI:
+            after += 1
+        return after >= len(tokens) or tokens[after].type in (_tokenize.NEWLINE, _tokenize.ENDMARKER)
+
+    def _logical_tokens(self) -> list[_tokenize.TokenInfo]:
+        """The file's tokens without comments and non-logical newlines (read once, where backslash
+        continuations leave the text unclear)."""
+        if self._tokens is None:
+            try:
+                self._tokens = [token for token in _tokenize.generate_tokens(_io.StringIO(self.source).readline)
+                                if token.type not in (_tokenize.NL, _tokenize.COMMENT)]
+            except (_tokenize.TokenError, SyntaxError):
+                self._tokens = []
+            self._starts = [token.start for token in self._tokens]
+        return self._tokens
 
 
 def parse_expression_text(text: str) -> cst.BaseExpression | None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import ast
-import copy
-import io
-import tokenize
-from bisect import bisect_left
 
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit, newline_of
-from codemods._helpers import ast_blocks, ast_dotted, ast_first_argument, ast_keyword, expr, has_star_args, index, prescan
+from codemods._helpers import (LogicalTokens, ast_blocks, ast_dotted, ast_first_argument, ast_keyword, expr,
+                               has_star_args, index, prescan)
 from codemods._layout import add_keyword, without_statements
 
 #: The rotation methods/constructs that need a rotation function, with the keyword naming the secret
@@ -45,7 +42,6 @@ _USED_SUGGESTION = "hosted_rotation=secretsmanager.HostedRotation.<engine>_singl
 _STRINGS = (ast.Constant, ast.JoinedStr) + ((ast.TemplateStr,) if hasattr(ast, "TemplateStr") else ())
 #: Prints a statement parsed on its own (what the note comments out).
 _PRINTER = cst.Module(body=[])
-_LOGICAL_LINE_START = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
 
 
 def _contains(outer: ast.AST, inner: ast.AST) -> bool:
@@ -301,7 +297,7 @@ class RotationWithoutFunction(AstRule):
         """Index the module on the stdlib tree, then give each schedule without a rotation its hosted rotation,
         comment it out, or report it."""
         scan = self.scan
-        self._tokens: list[tokenize.TokenInfo] | None = None
+        self._logical = LogicalTokens(self.source, self.lines)
         self._values: dict[str, list[ast.expr]] = {}  # every ``target = value`` by the target's dotted text
         calls_as_statements, augmented = _statements(scan.tree)
         for node in (*scan.assignments, *augmented):
@@ -338,7 +334,7 @@ class RotationWithoutFunction(AstRule):
             method = self._rotation_method(self._engine_of_secret(ast_dotted(secret))) if secret is not None \
                 else None
             statement = calls_as_statements.get(id(call))
-            if method is None and statement is not None and self._alone(statement[0]):
+            if method is None and statement is not None and self._logical.alone_on_line(statement[0]):
                 comments.append(statement)
             else:
                 findings.append((call, method))
@@ -380,7 +376,8 @@ class RotationWithoutFunction(AstRule):
                 for statement, block, _ in entries:
                     emptied = block is not self.tree.body and block[-1] is statement and all(
                         id(other) in removed for other in block)
-                    self.rewrite(self._whole(statement), lambda line, emptied=emptied: self._commented(line, emptied),
+                    self.rewrite(self._logical.to_logical_line_end(statement),
+                                 lambda line, emptied=emptied: self._commented(line, emptied),
                                  _COMMENT_MESSAGE, safety="unsafe", at=statement, whole_lines=True)
             else:
                 self._comment_out_in_top(top, entries, removed)
@@ -411,8 +408,8 @@ class RotationWithoutFunction(AstRule):
             if block[-1] is statement and all(id(other) in removed for other in block):
                 passes[ordinals[id(statement)]] = cst.Newline(self._newline)
         if last >= 0:
-            self.queue(Edit(self._whole(top), lambda parsed: parsed.visit(_CommentOut(notes, passes)), last,
-                            whole_lines=True))
+            self.queue(Edit(self._logical.to_logical_line_end(top),
+                            lambda parsed: parsed.visit(_CommentOut(notes, passes)), last, whole_lines=True))
 
     def _note_lines(self, stmt: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
         """The note and the commented-out lines of ``stmt``, each ending with the file's line ending (where the
@@ -429,29 +426,6 @@ class RotationWithoutFunction(AstRule):
         newline = cst.Newline(self._newline)
         return [cst.EmptyLine(indent=True, comment=cst.Comment(text), newline=newline) for text in note]
 
-    def _whole(self, statement: ast.stmt) -> ast.stmt:
-        """``statement``, or a copy reaching to the end of its logical line when a ``;`` or a backslash
-        continuation follows it there (a whole-lines edit takes only a comment after a statement)."""
-        raw = self.lines.line_text(statement.end_lineno).encode()
-        tail = raw[statement.end_col_offset:].lstrip(b" \t\f")
-        if not tail or tail.startswith(b"#"):
-            return statement
-        extended = copy.copy(statement)
-        if tail.startswith(b";") and (not tail[1:].strip(b" \t\f") or tail[1:].lstrip(b" \t\f").startswith(b"#")):
-            extended.end_col_offset = len(raw) - len(tail) + 1
-            return extended
-        tokens = self._logical_tokens()  # a backslash: the line ends at the NEWLINE token
-        after = bisect_left(self._starts, (statement.end_lineno, self.lines.char_column(
-            statement.end_lineno, statement.end_col_offset)))
-        while after < len(tokens) and tokens[after].type != tokenize.NEWLINE:
-            after += 1
-        if after == len(tokens):
-            return statement
-        line, column = tokens[after].start
-        extended.end_lineno = line
-        extended.end_col_offset = len(self.lines.line_text(line)[:column].encode())
-        return extended
-
     def _relative_to_block(self, statement: ast.Expr, top: ast.stmt) -> bool:
         """Whether LibCST prints the statement's lines, dedented, as it printed them in their block: at module
         level always; in a block when every continuation line is inside brackets and indented at least as the
@@ -466,54 +440,6 @@ class RotationWithoutFunction(AstRule):
                                        and not text.startswith(indent)):
                 return False
         return not any(isinstance(node, _STRINGS) and node.end_lineno > node.lineno for node in ast.walk(statement))
-
-    def _alone(self, statement: ast.Expr) -> bool:
-        """Whether the statement is LibCST's one-statement ``SimpleStatementLine`` (not after or before a
-        ``;``, not in a ``if x: ...`` suite); the tokens decide where backslash continuations make the text
-        unclear."""
-        lines = self.lines
-        start = lines.char_column(statement.lineno, statement.col_offset)
-        if lines.line_text(statement.lineno)[:start].strip(" \t\f"):
-            return False  # something precedes it on its line: a suite or a `;`
-        if statement.lineno > 1 and lines.line_text(statement.lineno - 1).endswith("\\"):
-            return self._alone_by_tokens(statement)
-        end = lines.char_column(statement.end_lineno, statement.end_col_offset)
-        after = lines.line_text(statement.end_lineno)[end:].strip(" \t\f")
-        if after.startswith(";"):
-            after = after[1:].strip(" \t\f")
-            if after and not after.startswith("#"):
-                return False  # another statement follows on the line
-        if after.endswith("\\") and not after.startswith("#"):
-            return self._alone_by_tokens(statement)
-        return not after or after.startswith("#")
-
-    def _alone_by_tokens(self, statement: ast.Expr) -> bool:
-        """:meth:`_alone` from the file's tokens: the statement starts a logical line and ends it (``;`` and a
-        comment may follow)."""
-        tokens, lines = self._logical_tokens(), self.lines
-        if not tokens:
-            return False
-        first = bisect_left(self._starts, (statement.lineno,
-                                           lines.char_column(statement.lineno, statement.col_offset)))
-        if first > 0 and tokens[first - 1].type not in _LOGICAL_LINE_START:
-            return False
-        after = bisect_left(self._starts, (statement.end_lineno,
-                                           lines.char_column(statement.end_lineno, statement.end_col_offset)))
-        if after < len(tokens) and tokens[after].exact_type == tokenize.SEMI:
-            after += 1
-        return after >= len(tokens) or tokens[after].type in (tokenize.NEWLINE, tokenize.ENDMARKER)
-
-    def _logical_tokens(self) -> list[tokenize.TokenInfo]:
-        """The file's tokens without comments and non-logical newlines (read once, where backslash
-        continuations leave the text unclear)."""
-        if self._tokens is None:
-            try:
-                self._tokens = [token for token in tokenize.generate_tokens(io.StringIO(self.source).readline)
-                                if token.type not in (tokenize.NL, tokenize.COMMENT)]
-            except (tokenize.TokenError, SyntaxError):
-                self._tokens = []
-            self._starts = [token.start for token in self._tokens]
-        return self._tokens
 
     # -- the secret's database -------------------------------------------------------------------------------
     def _database(self, call: ast.AST) -> ast.expr | None:

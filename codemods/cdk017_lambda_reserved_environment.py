@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import ast
-import copy
 import io
 import re
 import tokenize
-from bisect import bisect_left
 
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit, newline_of
-from codemods._helpers import ast_blocks, ast_dotted, ast_first_argument, ast_keyword, index, prefilter_index, prescan
+from codemods._helpers import (LogicalTokens, ast_blocks, ast_dotted, ast_first_argument, ast_keyword, index,
+                               prefilter_index, prescan)
 from codemods._layout import without_statements
 
 #: The variables ``Function.addEnvironment`` refuses in aws-cdk-lib 2.275.0 (Lambda's reserved list:
@@ -63,7 +62,6 @@ def _is_function_class(api, qualified: str) -> bool:
 
 
 _Entry = tuple[ast.Expr, list[ast.stmt], ast.stmt]  # a statement, the block holding it, its top-level statement
-_LOGICAL_LINE_START = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING)
 
 
 def _add_environment_statements(tree: ast.Module) -> list[_Entry]:
@@ -297,7 +295,7 @@ class LambdaReservedEnvironment(AstRule):
         """Find the dicts and ``add_environment`` statements that configure a Lambda function, on the stdlib
         tree, and remove their reserved variables."""
         scan = self.scan
-        self._tokens: list[tokenize.TokenInfo] | None = None
+        self._logical = LogicalTokens(self.source, self.lines)
         bindings: dict[str, list[ast.expr]] = {}
         targets: dict[int, str | None] = {}  # id(call) -> the one target it is assigned to
         for node in scan.assignments:
@@ -336,7 +334,7 @@ class LambdaReservedEnvironment(AstRule):
         for node in sorted(set(dicts), key=lambda d: (d.lineno, d.col_offset)):
             self._drop_keys(node)
         statements = [entry for entry in _add_environment_statements(self.tree)
-                      if self._drops(entry[0].value, functions, bindings) and self._alone(entry[0])]
+                      if self._drops(entry[0].value, functions, bindings) and self._logical.alone_on_line(entry[0])]
         if statements:
             self._drop_statements(statements)
 
@@ -382,11 +380,12 @@ class LambdaReservedEnvironment(AstRule):
             by_top.setdefault(id(entry[2]), []).append(entry)
         for entries in by_top.values():
             top = entries[0][2]
-            if not all(self._dedentable(self._whole(statement), statement is top) for statement, _, _ in entries):
+            if not all(self._dedentable(self._logical.to_logical_line_end(statement), statement is top)
+                       for statement, _, _ in entries):
                 self._drop_in_top(top, entries, removed)
                 continue
             for statement, block, _ in entries:
-                whole = self._whole(statement)
+                whole = self._logical.to_logical_line_end(statement)
                 emptied = block is not self.tree.body and block[-1] is statement and all(
                     id(other) in removed for other in block)
                 if emptied:
@@ -432,8 +431,8 @@ class LambdaReservedEnvironment(AstRule):
             if block[-1] is statement and all(id(other) in removed for other in block):
                 passes[ordinals[id(statement)]] = cst.Newline(self._newline)
         if last >= 0:
-            self.queue(Edit(self._whole(top), lambda parsed: parsed.visit(_DropStatements(drop, passes)), last,
-                            whole_lines=True))
+            self.queue(Edit(self._logical.to_logical_line_end(top),
+                            lambda parsed: parsed.visit(_DropStatements(drop, passes)), last, whole_lines=True))
 
     def _at_end(self, node: ast.stmt) -> bool:
         """``node`` ends the file on a line without a line ending."""
@@ -447,77 +446,6 @@ class LambdaReservedEnvironment(AstRule):
         indent = lines.line_text(whole.lineno)[:lines.char_column(whole.lineno, whole.col_offset)]
         return all(lines.line_text(number).startswith(indent) or not lines.line_text(number).strip(" \t\f")
                    for number in range(whole.lineno + 1, whole.end_lineno + 1))
-
-    def _whole(self, statement: ast.stmt) -> ast.stmt:
-        """``statement``, or a copy reaching to the end of its logical line when a ``;`` or a backslash
-        continuation follows it there (a whole-lines edit takes only a comment after a statement)."""
-        raw = self.lines.line_text(statement.end_lineno).encode()
-        tail = raw[statement.end_col_offset:].lstrip(b" \t\f")
-        if not tail or tail.startswith(b"#"):
-            return statement
-        extended = copy.copy(statement)
-        if tail.startswith(b";") and (not tail[1:].strip(b" \t\f") or tail[1:].lstrip(b" \t\f").startswith(b"#")):
-            extended.end_col_offset = len(raw) - len(tail) + 1
-            return extended
-        tokens = self._logical_tokens()  # a backslash: the line ends at the NEWLINE token
-        after = bisect_left(self._starts, (statement.end_lineno, self.lines.char_column(
-            statement.end_lineno, statement.end_col_offset)))
-        while after < len(tokens) and tokens[after].type != tokenize.NEWLINE:
-            after += 1
-        if after == len(tokens):
-            return statement
-        line, column = tokens[after].start
-        extended.end_lineno = line
-        extended.end_col_offset = len(self.lines.line_text(line)[:column].encode())
-        return extended
-
-    def _alone(self, statement: ast.Expr) -> bool:
-        """Whether the statement is LibCST's one-statement ``SimpleStatementLine`` (not after or before a
-        ``;``, not in a ``if x: ...`` suite); the tokens decide where backslash continuations make the text
-        unclear."""
-        lines = self.lines
-        start = lines.char_column(statement.lineno, statement.col_offset)
-        if lines.line_text(statement.lineno)[:start].strip(" \t\f"):
-            return False  # something precedes it on its line: a suite or a `;`
-        if statement.lineno > 1 and lines.line_text(statement.lineno - 1).endswith("\\"):
-            return self._alone_by_tokens(statement)
-        end = lines.char_column(statement.end_lineno, statement.end_col_offset)
-        after = lines.line_text(statement.end_lineno)[end:].strip(" \t\f")
-        if after.startswith(";"):
-            after = after[1:].strip(" \t\f")
-            if after and not after.startswith("#"):
-                return False  # another statement follows on the line
-        if after.endswith("\\") and not after.startswith("#"):
-            return self._alone_by_tokens(statement)
-        return not after or after.startswith("#")
-
-    def _alone_by_tokens(self, statement: ast.Expr) -> bool:
-        """:meth:`_alone` from the file's tokens: the statement starts a logical line and ends it (``;`` and a
-        comment may follow)."""
-        tokens, lines = self._logical_tokens(), self.lines
-        if not tokens:
-            return False
-        first = bisect_left(self._starts, (statement.lineno,
-                                           lines.char_column(statement.lineno, statement.col_offset)))
-        if first > 0 and tokens[first - 1].type not in _LOGICAL_LINE_START:
-            return False
-        after = bisect_left(self._starts, (statement.end_lineno,
-                                           lines.char_column(statement.end_lineno, statement.end_col_offset)))
-        if after < len(tokens) and tokens[after].exact_type == tokenize.SEMI:
-            after += 1
-        return after >= len(tokens) or tokens[after].type in (tokenize.NEWLINE, tokenize.ENDMARKER)
-
-    def _logical_tokens(self) -> list[tokenize.TokenInfo]:
-        """The file's tokens without comments and non-logical newlines (read once, where backslash
-        continuations leave the text unclear)."""
-        if self._tokens is None:
-            try:
-                self._tokens = [token for token in tokenize.generate_tokens(io.StringIO(self.source).readline)
-                                if token.type not in (tokenize.NL, tokenize.COMMENT)]
-            except (tokenize.TokenError, SyntaxError):
-                self._tokens = []
-            self._starts = [token.start for token in self._tokens]
-        return self._tokens
 
 
 class _DropStatements(cst.CSTTransformer):
