@@ -112,7 +112,7 @@ class UnknownKeyword(AstReceiverTypes, AstRule):
     names, closest first.
 
     An :class:`~cdkfix.rule.AstRule`: calls, callees and receivers are read from the stdlib tree
-    (:class:`codemods._callees.AstReceiverTypes`, the same scope rules as ``ReceiverTypes``), and a fix
+    (:class:`codemods._callees.AstReceiverTypes`), and a fix
     rewrites only the keyword's name, so it never overlaps another fix inside the call.
     """
 

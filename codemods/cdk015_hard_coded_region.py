@@ -204,7 +204,7 @@ class HardCodedRegion(AstRule):
 
     An :class:`cdkfix.rule.AstRule`: the stdlib tree is walked only through the statements and expressions
     spanning a line with a region in it, keeping the construct method each string is in (what
-    ``codemods._context.ConstructScope`` tracked in a LibCST traversal) and leaving out the places the rule
+    ``codemods._context.AstConstructScope`` answers, from the descent's own frames) and leaving out the places the rule
     leaves alone. Each candidate string is parsed by LibCST on its own and edited in place; the pieces of an
     implicit concatenation are fixed (and reported) one by one, as LibCST sees them.
     """
@@ -395,11 +395,11 @@ class HardCodedRegion(AstRule):
                     return True
         return False
 
-    # -- finding the strings: what codemods._context.ConstructScope and the exclusions tracked in a traversal --
+    # -- finding the strings: the construct method of each (AstConstructScope's answer) and the exclusions -----
     def check(self) -> None:
         """Walk the statements spanning a line with a region (the rest cannot hold a string to change), keeping
-        the construct method each string is in (``ConstructScope``'s frames) and leaving out the places the
-        LibCST rule skipped; parse each candidate string with LibCST and make the same fix on it."""
+        the construct method each string is in (``AstConstructScope``'s answer) and leaving out the places the
+        rule always skipped; parse each candidate string with LibCST and make the same fix on it."""
         hits = _hit_lines(self.source, self.lines.starts)  # type: ignore[union-attr]
         if not hits:
             return

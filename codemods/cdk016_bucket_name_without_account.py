@@ -72,8 +72,7 @@ class BucketNameWithoutAccount(AstRule):
     which replaces a bucket that is already deployed.
 
     An :class:`cdkfix.rule.AstRule`: the calls, the construct method they are in and the ``super().__init__``
-    line are found on the stdlib tree (:class:`codemods._context.AstConstructScope`, the twin of the
-    ``ConstructScope`` a LibCST traversal uses); only a candidate name is parsed by LibCST, and the fix rewrites that name
+    line are found on the stdlib tree (:class:`codemods._context.AstConstructScope`); only a candidate name is parsed by LibCST, and the fix rewrites that name
     (the call, when the name is in parentheses). The finding is on the call.
     """
 

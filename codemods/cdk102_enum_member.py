@@ -411,7 +411,7 @@ class EnumMember(AstRule):
         return self.imports.resolve_dotted(ast_dotted(node))
 
     def _rebound_head(self, node: ast.expr) -> bool:
-        """``codemods._helpers.rebound_head`` on the stdlib tree: the first name of ``node`` is also bound
+        """Whether the first name of ``node`` is also bound
         other than by a module-level import somewhere in the module."""
         return ast_dotted(node).split(".", 1)[0] in self.scan.rebound_names  # type: ignore[union-attr]
 

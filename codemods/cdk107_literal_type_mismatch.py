@@ -108,7 +108,7 @@ class LiteralTypeMismatch(AstReceiverTypes, AstRule):
     such as ``"08"`` or ``"5 minutes"`` are left alone.
 
     Calls and receivers are found and typed on the stdlib tree (an :class:`~cdkfix.rule.AstRule`, with
-    :class:`codemods._callees.AstReceiverTypes`, the stdlib twin of ``ReceiverTypes``); only a call with a
+    :class:`codemods._callees.AstReceiverTypes`); only a call with a
     literal to convert is parsed with LibCST, to read its literals as written, and each converted literal's
     text is replaced.
     """
