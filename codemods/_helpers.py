@@ -182,6 +182,9 @@ class SourceView:
         self._positions: dict[tuple[int, int], list[_ast.AST]] | None = None
         self._calls: list[_ast.Call] | None = None
         self._call_keys: frozenset[tuple[str, ...]] | None = None
+        #: What a rule computed about this whole file, by a key it owns (``("CDK006", id(api))``): a project's
+        #: views live for a run, so a cross-file rule looks at each other file once, not once per file.
+        self.memo: dict[object, object] = {}
         scan = prescan(source)
         if scan is not None and scan.tree is self.tree:
             self.imports: dict[str, str] = dict(scan.imports)  # the same walk, already done

@@ -463,23 +463,12 @@ class CloudMapNoneService(AstRule):
             if parts:
                 return parts
         # b. The cluster's default namespace (this file or the project).
-        views = self._views()
         names, clusters = {}, 0
-        for other in views:
-            for call in other.calls():
-                qualified = other.resolve(call.func) or ""
-                options = None
-                if qualified.endswith("aws_ecs.Cluster"):
-                    clusters += 1
-                    options = ast_keyword(call, "default_cloud_map_namespace")
-                    if isinstance(options, ast.Call):
-                        options = ast_keyword(options, "name")
-                    elif isinstance(options, ast.Dict):
-                        options = dict(zip([getattr(k, "value", None) for k in options.keys], options.values)).get("name")
-                elif isinstance(call.func, ast.Attribute) and call.func.attr == "add_default_cloud_map_namespace":
-                    options = ast_keyword(call, "name")
-                if options is not None:
-                    names.setdefault(ast.unparse(options), (other, options))
+        for other in self._views():
+            other_clusters, other_names = _default_namespaces(other)
+            clusters += other_clusters
+            for text, options in other_names:
+                names.setdefault(text, (other, options))
         if len(names) == 1:
             ((other, expr),) = names.values()
             if view.free_names_bound(expr, node):
@@ -594,6 +583,31 @@ class _RemoveHelpers(cst.CSTTransformer):
         if key in self.remove:
             return cst.RemovalSentinel.REMOVE
         return updated_node
+
+
+def _default_namespaces(view: SourceView) -> tuple[int, list[tuple[str, ast.expr]]]:
+    """How many ``ecs.Cluster`` calls ``view`` makes, and the default namespace names it gives (the name's
+    text and expression), in call order; kept in ``view.memo`` (a project's files are asked once a run)."""
+    hit = view.memo.get("CDK002 default namespaces")
+    if hit is None:
+        names: list[tuple[str, ast.expr]] = []
+        clusters = 0
+        for call in view.calls():
+            qualified = view.resolve(call.func) or ""
+            options = None
+            if qualified.endswith("aws_ecs.Cluster"):
+                clusters += 1
+                options = ast_keyword(call, "default_cloud_map_namespace")
+                if isinstance(options, ast.Call):
+                    options = ast_keyword(options, "name")
+                elif isinstance(options, ast.Dict):
+                    options = dict(zip([getattr(k, "value", None) for k in options.keys], options.values)).get("name")
+            elif isinstance(call.func, ast.Attribute) and call.func.attr == "add_default_cloud_map_namespace":
+                options = ast_keyword(call, "name")
+            if options is not None:
+                names.append((ast.unparse(options), options))
+        hit = view.memo["CDK002 default namespaces"] = (clusters, names)
+    return hit  # type: ignore[return-value]
 
 
 class _View(SourceView):

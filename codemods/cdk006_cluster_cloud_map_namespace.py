@@ -246,8 +246,8 @@ class ClusterCloudMapNamespace(AstRule):
         view = SourceView(self.source, self.tree)
         api = index(self.options)
         views = [view, *other_project_views(view, self.project)]
-        clusters = [(v, c) for v in views for c in v.calls() if self._is_cluster(api, v, c)]
-        services = [(v, s) for v in views for s in self._services(api, v)]
+        clusters = [(v, c) for v in views for c in self._of(v, api)[0]]
+        services = [(v, s) for v in views for s in self._of(v, api)[1]]
         if not services:
             return
         for cluster_view, cluster in clusters:
@@ -255,7 +255,7 @@ class ClusterCloudMapNamespace(AstRule):
                     cluster):
                 continue
             if any(self._same_cluster(v, expr, view, cluster, len(clusters))
-                   for v, expr in self._namespace_adders(views)):
+                   for v, expr in self._namespace_adders(views, api)):
                 continue
             users = [(v, s) for v, s in services
                      if self._same_cluster(v, ast_keyword(s, "cluster"), view, cluster, len(clusters))]
@@ -263,6 +263,18 @@ class ClusterCloudMapNamespace(AstRule):
                 where = users[0][0].path or "this file"
                 reason = f"{len(users)} service(s) on this cluster use Cloud Map ({where}, line {users[0][1].lineno})"
                 self._fix(view, cluster, reason)
+
+    def _of(self, view: SourceView, api) -> tuple[list[ast.Call], list[ast.Call], list[ast.expr]]:
+        """The clusters, the Cloud Map services and the namespace-adding receivers of ``view``, in call order;
+        kept in ``view.memo`` (a project's files are asked once a run, not once per file)."""
+        key = ("CDK006", id(api))
+        hit = view.memo.get(key)
+        if hit is None:
+            hit = view.memo[key] = (
+                [c for c in view.calls() if self._is_cluster(api, view, c)], list(self._services(api, view)),
+                [call.func.value for call in view.calls() if isinstance(call.func, ast.Attribute)
+                 and call.func.attr == "add_default_cloud_map_namespace"])
+        return hit  # type: ignore[return-value]
 
     def _is_cluster(self, api, view: SourceView, call: ast.Call) -> bool:
         info, method = resolve_callable(api, view.resolve(call.func))
@@ -287,11 +299,11 @@ class ClusterCloudMapNamespace(AstRule):
             if any(_holds(view, target, call) for target in enabled):
                 yield call
 
-    def _namespace_adders(self, views: list[SourceView]):
+    def _namespace_adders(self, views: list[SourceView], api):
+        """``(view, receiver)`` of every ``<cluster>.add_default_cloud_map_namespace(...)`` call."""
         for v in views:
-            for call in v.calls():
-                if isinstance(call.func, ast.Attribute) and call.func.attr == "add_default_cloud_map_namespace":
-                    yield v, call.func.value
+            for receiver in self._of(v, api)[2]:
+                yield v, receiver
 
     def _same_cluster(self, view: SourceView, expr: ast.expr | None, cluster_view: SourceView,
                       cluster: ast.Call, count: int) -> bool:
