@@ -9,7 +9,7 @@ import libcst as cst
 
 from codemods._helpers import with_keyword
 
-__all__ = ["add_keyword", "without_arg", "without_statements"]
+__all__ = ["ExprStatementRemover", "add_keyword", "without_arg", "without_statements"]
 
 
 def without_arg(call: cst.Call, arg: cst.Arg | None) -> cst.Call:
@@ -85,3 +85,43 @@ def without_statements(original_node: cst.IndentedBlock | cst.Module, updated_no
     if not body and isinstance(updated_node, cst.IndentedBlock):
         body, carry = [cst.SimpleStatementLine(body=[cst.Pass()], leading_lines=carry)], []
     return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
+
+
+class ExprStatementRemover(cst.CSTTransformer):
+    """Removes, in a statement parsed on its own, expression statements chosen by their ordinal (``ast.Expr``
+    statements in source order, which are LibCST's ``Expr`` statements in visiting order), as
+    :func:`without_statements` removes them; subclasses say what replaces each (:meth:`replacement`).
+
+    ``passes`` maps the ordinal of the last statement of a block that the removal empties to the line ending
+    of the ``pass`` put there (the file's own, as in the whole module)."""
+
+    def __init__(self, passes: dict[int, cst.Newline]) -> None:
+        super().__init__()
+        self.passes = passes
+        self.ordinals: dict[int, int] = {}
+
+    def replacement(self, ordinal: int | None, statement: cst.BaseStatement) -> list[cst.EmptyLine] | None:
+        """The comment lines that replace ``statement`` (``[]``: nothing), or None to keep it."""
+        raise NotImplementedError
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self.ordinals[id(node)] = len(self.ordinals)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+        result = without_statements(original_node, updated_node,
+                                    lambda orig: self.replacement(self.ordinal(orig), orig))
+        newline = self.passes.get(self.ordinal(original_node.body[-1]))
+        if newline is not None and result is not updated_node:
+            # The `pass` of the emptied block ends with the file's line ending, as in the whole module.
+            line = result.body[0]
+            result = result.with_changes(body=[line.with_changes(
+                trailing_whitespace=line.trailing_whitespace.with_changes(newline=newline))])
+        return result
+
+    def ordinal(self, statement: cst.BaseStatement) -> int | None:
+        """The ordinal of a statement line that is one expression statement, else None."""
+        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
+                and isinstance(statement.body[0], cst.Expr):
+            return self.ordinals.get(id(statement.body[0]))
+        return None

@@ -10,7 +10,7 @@ from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit, newline_of
 from codemods._helpers import (LogicalTokens, ast_blocks, ast_dotted, ast_first_argument, ast_keyword, expr,
                                has_star_args, index, prescan)
-from codemods._layout import add_keyword, without_statements
+from codemods._layout import ExprStatementRemover, add_keyword
 
 #: The rotation methods/constructs that need a rotation function, with the keyword naming the secret
 #: (``None``: the secret is the receiver of the method).
@@ -73,40 +73,18 @@ def _statements(tree: ast.Module) -> tuple[dict[int, _Entry], list[ast.AugAssign
     return calls, augmented
 
 
-class _CommentOut(cst.CSTTransformer):
-    """Comments out, in a top-level statement parsed on its own, the expression statements whose ordinals
-    (``ast.Expr`` statements in source order, which are LibCST's ``Expr`` statements in visiting order) are
+class _CommentOut(ExprStatementRemover):
+    """Comments out, in a top-level statement parsed on its own, the expression statements whose ordinals are
     given: each is replaced by its note, as :func:`codemods._layout.without_statements` places it."""
 
     def __init__(self, notes, passes: dict[int, cst.Newline]) -> None:
-        super().__init__()
+        super().__init__(passes)
         self.notes = notes  # ordinal -> callable(statement) giving its note lines
-        self.passes = passes  # ordinal of the last statement of a block emptied -> the line ending of its `pass`
-        self.ordinals: dict[int, int] = {}
 
-    def visit_Expr(self, node: cst.Expr) -> None:
-        self.ordinals[id(node)] = len(self.ordinals)
-
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
-                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        result = without_statements(original_node, updated_node, self._removed)
-        newline = self.passes.get(self._ordinal(original_node.body[-1]))
-        if newline is not None and result is not updated_node:
-            # The `pass` of the emptied block ends with the file's line ending, as in the whole module.
-            line = result.body[0]
-            result = result.with_changes(body=[line.with_changes(
-                trailing_whitespace=line.trailing_whitespace.with_changes(newline=newline))])
-        return result
-
-    def _ordinal(self, statement: cst.BaseStatement) -> int | None:
-        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
-                and isinstance(statement.body[0], cst.Expr):
-            return self.ordinals.get(id(statement.body[0]))
-        return None
-
-    def _removed(self, orig: cst.BaseStatement) -> list[cst.EmptyLine] | None:
-        note = self.notes.get(self._ordinal(orig))
-        return note(orig) if note is not None else None
+    def replacement(self, ordinal: int | None, statement: cst.BaseStatement) -> list[cst.EmptyLine] | None:
+        """The note that replaces a commented-out schedule, None for the other statements."""
+        note = self.notes.get(ordinal)
+        return note(statement) if note is not None else None
 
 
 class RotationWithoutFunction(AstRule):

@@ -13,7 +13,7 @@ from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit, newline_of
 from codemods._helpers import (LogicalTokens, ast_blocks, ast_dotted, ast_first_argument, ast_keyword, index,
                                prefilter_index, prescan)
-from codemods._layout import without_statements
+from codemods._layout import ExprStatementRemover
 
 #: The variables ``Function.addEnvironment`` refuses in aws-cdk-lib 2.275.0 (Lambda's reserved list:
 #: https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
@@ -448,34 +448,14 @@ class LambdaReservedEnvironment(AstRule):
                    for number in range(whole.lineno + 1, whole.end_lineno + 1))
 
 
-class _DropStatements(cst.CSTTransformer):
-    """Removes, in a top-level statement parsed on its own, the expression statements whose ordinals
-    (``ast.Expr`` statements in source order, which are LibCST's ``Expr`` statements in visiting order) are
-    given, as :func:`codemods._layout.without_statements` removes them."""
+class _DropStatements(ExprStatementRemover):
+    """Removes, in a top-level statement parsed on its own, the expression statements whose ordinals are given,
+    as :func:`codemods._layout.without_statements` removes them."""
 
     def __init__(self, drop: set[int], passes: dict[int, cst.Newline]) -> None:
-        super().__init__()
+        super().__init__(passes)
         self.drop = drop
-        self.passes = passes  # ordinal of the last statement of a block emptied -> the line ending of its `pass`
-        self.ordinals: dict[int, int] = {}
 
-    def visit_Expr(self, node: cst.Expr) -> None:
-        self.ordinals[id(node)] = len(self.ordinals)
-
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
-                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
-        result = without_statements(original_node, updated_node,
-                                    lambda orig: [] if self._ordinal(orig) in self.drop else None)
-        newline = self.passes.get(self._ordinal(original_node.body[-1]))
-        if newline is not None and result is not updated_node:
-            # The `pass` of the emptied block ends with the file's line ending, as in the whole module.
-            line = result.body[0]
-            result = result.with_changes(body=[line.with_changes(
-                trailing_whitespace=line.trailing_whitespace.with_changes(newline=newline))])
-        return result
-
-    def _ordinal(self, statement: cst.BaseStatement) -> int | None:
-        if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 \
-                and isinstance(statement.body[0], cst.Expr):
-            return self.ordinals.get(id(statement.body[0]))
-        return None
+    def replacement(self, ordinal: int | None, statement: cst.BaseStatement) -> list[cst.EmptyLine] | None:
+        """Nothing for a dropped statement, None (kept) for the others."""
+        return [] if ordinal in self.drop else None
