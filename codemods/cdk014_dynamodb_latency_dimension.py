@@ -65,6 +65,16 @@ class DynamodbLatencyDimension(AstRule):
             unsafe=True,
         ),
         Case(
+            "CDK014-invalid-empty-dimensions-map",
+            """
+            latency = table.metric_successful_request_latency(dimensions_map={})
+            """,
+            """
+            latency = table.metric_successful_request_latency(dimensions_map={"Operation": "GetItem"})
+            """,
+            unsafe=True,
+        ),
+        Case(
             "CDK014-invalid-multiline-with-comment",
             """
             alarm = cloudwatch.Alarm(
@@ -220,6 +230,11 @@ class DynamodbLatencyDimension(AstRule):
         quote = next((e.key.quote for e in elements if isinstance(e.key, cst.SimpleString)), '"')
         entry = cst.DictElement(
             key=cst.SimpleString(f"{quote}{_DIMENSION}{quote}"), value=cst.SimpleString(f"{quote}{_OPERATION}{quote}"))
+        if not elements:  # `dimensions_map={}`: the entry alone
+            new_dict = given.value.with_changes(elements=[entry])
+            replacement = updated_node.with_changes(args=[
+                arg.with_changes(value=new_dict) if arg is given else arg for arg in updated_node.args])
+            return self._fix(at, updated_node, replacement, message)
         last = elements[-1]
         if isinstance(last.comma, cst.Comma):
             entry = entry.with_changes(comma=last.comma)
