@@ -330,7 +330,7 @@ class AppMeshRouteMesh(AstRule):
     def _plan(self, api, call: ast.Call) -> tuple[cst.BaseExpression | None, str, str | None] | None:
         """``(mesh, message, None)`` of the fix ``call`` needs, ``(None, message, suggestion)`` of the
         finding when nothing carries the mesh, None when ``call`` is not an App Mesh construct missing it."""
-        qualified = _resolve(self.imports, call.func)
+        qualified = self.imports.resolve_dotted(ast_dotted(call.func))
         if not qualified or ".aws_appmesh." not in qualified + ".":
             return None
         info, method = resolve_callable(api, qualified)
@@ -459,19 +459,6 @@ def _side_effect_free(node: cst.BaseExpression) -> bool:
         return isinstance(index_, cst.Index) and (
             isinstance(index_.value, (cst.SimpleString, cst.Integer)) or dotted_name(index_.value) is not None)
     return False
-
-
-def _resolve(imports, node: ast.expr) -> str | None:
-    """The qualified name of a Name/Attribute chain through the module's imports (``ImportView.resolve``
-    for an ``ast`` node)."""
-    dotted = ast_dotted(node)
-    if dotted is None:
-        return None
-    head, _, rest = dotted.partition(".")
-    target = imports.bindings.get(head)
-    if target is None:
-        return None
-    return f"{target}.{rest}" if rest else target
 
 
 def _parse_call(text: str) -> cst.Call | None:
