@@ -15,6 +15,7 @@ from codemods._helpers import (
     insert_keyword,
     is_assignable,
     has_star_args,
+    parse_call_text,
     prefilter_index,
     prescan,
     produced_type,
@@ -364,7 +365,7 @@ class AppMeshRouteMesh(AstRule):
         written), parsed only when some keyword's type carries a mesh."""
         if not any(kw.arg in info.props and self._carries_mesh(api, info, kw.arg) for kw in call.keywords):
             return None
-        parsed = _parse_call(self.source[slice(*self.lines.span(call))])
+        parsed = parse_call_text(self.source[slice(*self.lines.span(call))])
         if parsed is None:
             return None
         for arg in parsed.args:
@@ -459,15 +460,6 @@ def _side_effect_free(node: cst.BaseExpression) -> bool:
         return isinstance(index_, cst.Index) and (
             isinstance(index_.value, (cst.SimpleString, cst.Integer)) or dotted_name(index_.value) is not None)
     return False
-
-
-def _parse_call(text: str) -> cst.Call | None:
-    """LibCST's parse of a call's source text (parenthesized, so a multi-line call parses on its own)."""
-    try:
-        parsed = cst.parse_expression(f"({text})")
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
-        return None
-    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1]) if isinstance(parsed, cst.Call) else None
 
 
 class _CallCounter(cst.CSTVisitor):

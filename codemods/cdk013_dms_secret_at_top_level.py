@@ -10,7 +10,15 @@ import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import COMPOUND, line_span, newline_of
-from codemods._helpers import ast_dotted, ast_first_argument, dotted_name, index, keyword, positional
+from codemods._helpers import (
+    ast_dotted,
+    ast_first_argument,
+    dotted_name,
+    index,
+    keyword,
+    parse_call_text,
+    positional,
+)
 from codemods._layout import add_keyword, without_arg
 
 _ENDPOINT = "aws_cdk.aws_dms.CfnEndpoint"
@@ -69,7 +77,7 @@ class _Facts:
                 target = ast_dotted(node.targets[0])
                 if not target or rule.imports.resolve_dotted(ast_dotted(node.value.func)) != _ROLE:
                     continue
-                call = _parse_call(scan.segment(node.value))
+                call = parse_call_text(scan.segment(node.value))
                 if call is None or not rule.is_dms_role(call):
                     continue
                 self.roles.append((_function_of(scan, node), target, node.lineno))
@@ -86,17 +94,6 @@ def _function_of(scan, node: ast.AST) -> ast.AST | None:
     """The innermost ``def`` around ``node`` (its decorators and defaults count as inside), or None."""
     return next((outer for outer in scan.ancestors(node)
                  if isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef))), None)
-
-
-def _parse_call(text: str) -> cst.Call | None:
-    """LibCST's parse of a call's source text (parenthesized, so that a multi-line call parses alone)."""
-    try:
-        parsed = cst.parse_expression(f"({text})")
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
-        return None
-    if not isinstance(parsed, cst.Call):
-        return None
-    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
 
 
 class DmsSecretAtTopLevel(AstRule):
@@ -280,7 +277,7 @@ class DmsSecretAtTopLevel(AstRule):
                  and self.imports.resolve_dotted(ast_dotted(call.func)) == _ENDPOINT]
         fixes: list[_Fix] = []
         for call in sorted(calls, key=lambda c: (c.end_lineno, c.end_col_offset)):  # post-order
-            parsed = _parse_call(self.scan.segment(call))
+            parsed = parse_call_text(self.scan.segment(call))
             fix = self._endpoint(call, parsed) if parsed is not None else None
             if fix is not None:
                 fixes.append(fix)

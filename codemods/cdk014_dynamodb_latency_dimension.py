@@ -9,7 +9,7 @@ import libcst as cst
 
 from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
 from cdkfix.spans import Edit
-from codemods._helpers import has_star_args, keyword
+from codemods._helpers import has_star_args, keyword, parse_call_text
 from codemods._layout import add_keyword
 
 _METHOD = "metric_successful_request_latency"
@@ -179,13 +179,9 @@ class DynamodbLatencyDimension(AstRule):
         traversal's order (innermost first: by end position); queue the new text when a fix was applied."""
         outer = group[0]
         start, end = self.lines.span(outer)  # type: ignore[union-attr]
-        try:
-            parsed = cst.parse_expression(f"({self.source[start:end]})")
-        except (cst.ParserSyntaxError, SyntaxError, ValueError):
-            return  # not an expression LibCST parses on its own: leave the call alone
-        parsed = parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
-        if not isinstance(parsed, cst.Call):
-            return
+        parsed = parse_call_text(self.source[start:end])
+        if parsed is None:
+            return  # not a call LibCST parses on its own: leave it alone
         order = sorted(group, key=lambda c: (c.end_lineno, c.end_col_offset))
         findings = self.findings_so_far
         first = len(findings)

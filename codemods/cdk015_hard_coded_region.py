@@ -13,7 +13,7 @@ import libcst as cst
 from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
 from cdkfix.spans import Edit, newline_of
 from codemods._context import Method, ast_class_kinds, ast_method_of, ast_super_init_line
-from codemods._helpers import ast_dotted, index, prefilter_index, prescan
+from codemods._helpers import ast_dotted, index, parse_expression_text, prefilter_index, prescan
 
 #: An AWS region name (commercial, GovCloud, ISO, China and EU sovereign partitions).
 REGION = re.compile(
@@ -497,11 +497,9 @@ class HardCodedRegion(AstRule):
             return
         start, end = self.lines.span(node)  # type: ignore[union-attr]
         segment = self.source[start:end]
-        try:
-            parsed = cst.parse_expression(f"({segment})")
-        except (cst.ParserSyntaxError, SyntaxError, ValueError):
+        parsed = parse_expression_text(segment)
+        if parsed is None:
             return
-        parsed = parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
         replaced: dict[int, cst.CSTNode] = {}
         recorded: list[int] = []
         findings = self.findings_so_far
