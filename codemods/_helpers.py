@@ -1142,6 +1142,22 @@ def prefilter_settings() -> dict[str, object]:
     return current_options().settings
 
 
+def word_matches(pattern: _re.Pattern[str], text: str) -> list[_re.Match[str]]:
+    """The matches of ``pattern`` that start a word: what ``\\b`` + ``pattern`` finds, written without the
+    ``\\b`` because Python's regex engine skips ahead to a literal prefix only when the pattern starts with
+    one (30x faster on prefilter scans of whole files). ``\\w`` is ``str.isalnum()`` or ``_``, as in ``re``."""
+    found = []
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        start = match.start()
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            found.append(match)
+            position = max(match.end(), start + 1)
+        else:  # inside a word: a match starting further on may overlap this one, as with ``\\b``
+            position = start + 1
+    return found
+
+
 def _children(node: _ast.AST) -> list[_ast.AST]:
     """``node``'s child nodes in field order, expression contexts (shared ``Load``/``Store`` singletons) left
     out: ``ast.iter_child_nodes`` without its generator, for the walks below that every file pays for."""

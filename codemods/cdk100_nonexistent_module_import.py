@@ -11,7 +11,7 @@ import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from codemods._api_names import ALPHA_MODULES, ALPHA_SUFFIX, MODULE_ALIASES, alpha_distribution
-from codemods._helpers import ast_dotted, expr, index, normalized, prefilter_index
+from codemods._helpers import ast_dotted, expr, index, normalized, prefilter_index, word_matches
 
 CORE = "aws_cdk"
 #: v1's core module: CDK101's business.
@@ -19,8 +19,8 @@ V1_CORE = "core"
 SPELLING_CUTOFF = 0.9
 SPELLING_MARGIN = 0.05
 
-_DOTTED_LEAF = re.compile(r"\baws_cdk\.([a-z][a-z0-9_]*)")
-_CORE_ALIAS = re.compile(r"\bimport\s+aws_cdk\s+as\s+(\w+)")
+_DOTTED_LEAF = re.compile(r"aws_cdk\.([a-z][a-z0-9_]*)")  # at a word start: see word_matches
+_CORE_ALIAS = re.compile(r"import\s+aws_cdk\s+as\s+(\w+)")  # at a word start: see word_matches
 _FROM_BLOCK = re.compile(r"from\s+aws_cdk\s+import\s*(\([^)]*\)|[^\n]*)")
 _LOWER_NAME = re.compile(r"([a-z][a-z0-9_]*)\b")
 
@@ -217,9 +217,10 @@ class NonexistentModuleImport(AstRule):
         if ALPHA_SUFFIX + " " in source or ALPHA_SUFFIX + "\n" in source or ALPHA_SUFFIX + "." in source:
             return True
         api = prefilter_index()
-        leaves = set(_DOTTED_LEAF.findall(source))
-        for alias in set(_CORE_ALIAS.findall(source)):  # `cdk.aws_elbv2`
-            leaves.update(re.findall(rf"\b{re.escape(alias)}\.([a-z][a-z0-9_]*)", source))
+        leaves = {match.group(1) for match in word_matches(_DOTTED_LEAF, source)}
+        for alias in {match.group(1) for match in word_matches(_CORE_ALIAS, source)}:  # `cdk.aws_elbv2`
+            leaves.update(m.group(1) for m in word_matches(re.compile(rf"{re.escape(alias)}\.([a-z][a-z0-9_]*)"),
+                                                           source))
         for block in _FROM_BLOCK.findall(source):
             block = re.sub(r"#[^\n]*", "", block).strip("()")
             leaves.update(m.group(1) for m in map(_LOWER_NAME.match, (item.strip() for item in block.split(",")))

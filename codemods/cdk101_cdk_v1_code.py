@@ -11,16 +11,16 @@ import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import COMPOUND, line_span
-from codemods._helpers import ast_dotted, expr, index, prefilter_index, without_import_alias
+from codemods._helpers import ast_dotted, expr, index, prefilter_index, without_import_alias, word_matches
 from codemods._layout import without_statements
 
 CORE = "aws_cdk"
 V1_CORE = "aws_cdk.core"
 CONSTRUCTS = "constructs"
 
-_V1_CORE_TEXT = re.compile(r"\baws_cdk\.core\b")
+_V1_CORE_TEXT = re.compile(r"aws_cdk\.core\b")  # at a word start: see word_matches
 _FROM_BLOCK = re.compile(r"from\s+aws_cdk\s+import\s*(\([^)]*\)|[^\n]*)")
-_CORE_ALIAS = re.compile(r"\bimport\s+aws_cdk\s+as\s+(\w+)")
+_CORE_ALIAS = re.compile(r"import\s+aws_cdk\s+as\s+(\w+)")  # at a word start: see word_matches
 _NAME = re.compile(r"(\w+)")
 #: What may stand between a parenthesis and what it groups.
 _SPACE = " \t\f\r\n"
@@ -351,14 +351,14 @@ class CdkV1Code(AstRule):
         """v1 core, or a ``constructs`` name taken from ``aws_cdk``, appears in the text."""
         if "aws_cdk" not in source:
             return False
-        if _V1_CORE_TEXT.search(source) or any(flag in source for flag in V1_REMOVED_FLAGS):
+        if word_matches(_V1_CORE_TEXT, source) or any(flag in source for flag in V1_REMOVED_FLAGS):
             return True
         moved = _moved_names(prefilter_index())
         for block in _FROM_BLOCK.findall(source):
             if any(name == "core" or name in moved for name in _block_names(block)):
                 return True
-        for alias in set(_CORE_ALIAS.findall(source)):
-            for name in re.findall(rf"\b{re.escape(alias)}\.(\w+)", source):
+        for alias in {match.group(1) for match in word_matches(_CORE_ALIAS, source)}:
+            for name in (m.group(1) for m in word_matches(re.compile(rf"{re.escape(alias)}\.(\w+)"), source)):
                 if name in moved:
                     return True
         return False
