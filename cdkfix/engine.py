@@ -202,7 +202,8 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
     result = FixResult(source=source, output=source)
     # AstRules first: each LibCST rule after an AstRule's edit would need a fresh LibCST parse of the text.
     ordered = sorted(rules, key=lambda rule: not issubclass(rule, AstRule))
-    candidates = [rule for rule in ordered if _may_fire(rule, source, options)]
+    with prefilter_options(options):  # one context for all the prefilters, not one per rule
+        candidates = [rule for rule in ordered if rule.may_fire(source)]
     if not candidates:
         # No rule can fire, so skip LibCST; the stdlib parser (~30x faster) still catches bad input.
         _check_syntax(source)
