@@ -198,7 +198,10 @@ def run_files(paths: Sequence[str | Path], options: RunOptions, jobs: int, *, pr
     context = _context(start_method)
     if context.get_start_method() == "fork":
         _warm(options)  # forked workers inherit what is loaded here
-    return _run_pool(items, spec_for(options, cache, unique), jobs, progress, context)
+    # Frozen before the fork too (what the gc docs advise): the workers' collections leave the inherited heap
+    # alone instead of touching, and so copying, its pages.
+    with _frozen_heap():
+        return _run_pool(items, spec_for(options, cache, unique), jobs, progress, context)
 
 
 @contextlib.contextmanager
