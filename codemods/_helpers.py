@@ -1260,6 +1260,15 @@ def prescan(source: str) -> Prescan | None:
                    tuple(import_froms), frozenset(names), tuple(assignments))
 
 
+def triggered_prescan(rule, source: str) -> Prescan | None:
+    """What a precise ``may_fire`` starts from: the shared :func:`prescan` of ``source`` when one of ``rule``'s
+    trigger substrings is in it (the base prefilter, :meth:`cdkfix.rule.Rule.may_fire`), else None; None too
+    when the standard library does not parse it (the engine reports that syntax error, not the rule)."""
+    if rule.triggers and not any(trigger in source for trigger in rule.triggers):
+        return None
+    return prescan(source)
+
+
 def call_signature(api, qualified: str | None):
     """``(TypeInfo, method name or None, positional params, keyword props)`` of a call to a CDK class
     constructor, struct or static method, else None."""

@@ -17,7 +17,7 @@ from codemods._helpers import (
     has_star_args,
     parse_call_text,
     prefilter_index,
-    prescan,
+    triggered_prescan,
     produced_type,
     resolve_callable,
 )
@@ -260,11 +260,9 @@ class AppMeshRouteMesh(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only an App Mesh construct that requires ``mesh`` called without it."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         api = None
         for call in scan.calls:
             if any(kw.arg == "mesh" for kw in call.keywords) or has_star_args(call):

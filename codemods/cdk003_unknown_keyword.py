@@ -16,7 +16,7 @@ from codemods._helpers import (
     closest_first,
     normalized,
     prefilter_index,
-    prescan,
+    triggered_prescan,
     similarity,
 )
 
@@ -410,11 +410,9 @@ class UnknownKeyword(AstReceiverTypes, AstRule):
         """Conservative: True when some call to a CDK callee (or a method of a CDK type built in this file)
         passes a keyword that callee does not accept, per the run's API index. The traversal decides what
         to do about it."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         if not any(target.partition(".")[0] in ROOTS for targets in scan.bindings.values() for target in targets):
             return False
         api = prefilter_index()

@@ -15,7 +15,7 @@ from codemods._helpers import (
     expr,
     index,
     prefilter_index,
-    prescan,
+    triggered_prescan,
     without_import_alias,
 )
 
@@ -263,11 +263,9 @@ class WrongModule(AstRule):
     def may_fire(cls, source: str) -> bool:
         """Conservative: True when some ``X.Name`` / ``from X import Name`` has an aws-cdk-lib module ``X``
         lacking ``Name`` that another module defines (per the run's API index)."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         if not any(target.partition(".")[0] == CORE for targets in scan.bindings.values() for target in targets):
             return False
         api = prefilter_index()

@@ -17,7 +17,7 @@ from codemods._helpers import (
     other_project_views,
     preferred_quote,
     prefilter_index,
-    prescan,
+    triggered_prescan,
     resolve_callable,
     string_literal,
     with_keyword,
@@ -222,11 +222,9 @@ class ClusterCloudMapNamespace(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only when this file creates a cluster without a default namespace (its services may be elsewhere)."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         api = None
         for call in scan.calls:
             if ast_keyword(call, NAMESPACE_PROP) is not None or ast_has_star_kwargs(call):

@@ -9,7 +9,7 @@ import libcst as cst
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit, newline_of
 from codemods._helpers import (LogicalTokens, ast_blocks, ast_dotted, ast_first_argument, ast_keyword, expr,
-                               has_star_args, index, prescan)
+                               has_star_args, index, triggered_prescan)
 from codemods._layout import ExprStatementRemover, add_keyword
 
 #: The rotation methods/constructs that need a rotation function, with the keyword naming the secret
@@ -478,11 +478,9 @@ class RotationWithoutFunction(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only ``add_rotation_schedule(...)`` / ``RotationSchedule(...)`` without a rotation keyword."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         for call in scan.calls:
             func = call.func
             if not ((isinstance(func, ast.Attribute) and func.attr == "add_rotation_schedule")

@@ -9,7 +9,7 @@ import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from codemods._context import AstConstructScope, Method
-from codemods._helpers import ast_dotted, ast_keyword, keyword, prefilter_index, prescan
+from codemods._helpers import ast_dotted, ast_keyword, keyword, prefilter_index, triggered_prescan
 
 _BUCKETS = ("aws_cdk.aws_s3.Bucket", "aws_cdk.aws_s3.CfnBucket")
 #: S3's limit on bucket names, and what ``-<12-digit account>`` adds.
@@ -202,11 +202,9 @@ class BucketNameWithoutAccount(AstRule):
     def may_fire(cls, source: str) -> bool:
         """Only a ``Bucket``/``CfnBucket`` call in a method of a Stack or Construct whose ``bucket_name=`` is a
         string or f-string that does not mention the account."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         for call in scan.calls:
             value = ast_keyword(call, "bucket_name")
             if value is None or not isinstance(value, (ast.Constant, ast.JoinedStr)):

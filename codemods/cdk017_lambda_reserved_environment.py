@@ -12,7 +12,7 @@ import libcst as cst
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit, newline_of
 from codemods._helpers import (LogicalTokens, ast_blocks, ast_dotted, ast_first_argument, ast_keyword, index,
-                               prefilter_index, prescan)
+                               prefilter_index, triggered_prescan)
 from codemods._layout import ExprStatementRemover
 
 #: The variables ``Function.addEnvironment`` refuses in aws-cdk-lib 2.275.0 (Lambda's reserved list:
@@ -277,11 +277,9 @@ class LambdaReservedEnvironment(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only a reserved name as a dict key or as the first argument of ``add_environment``."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         reserved = any(any(isinstance(key, ast.Constant) and key.value in RESERVED for key in node.keys)
                        for node in scan.dicts) or any(
             isinstance(call.func, ast.Attribute) and call.func.attr == "add_environment" and call.args

@@ -6,7 +6,7 @@ import ast
 import re
 
 from cdkfix.rule import AstRule, Case
-from codemods._helpers import SourceView, ast_keyword, index, prefilter_index, prescan, resolve_callable
+from codemods._helpers import SourceView, ast_keyword, index, prefilter_index, triggered_prescan, resolve_callable
 
 #: What the stock images answer with 200: everything else is a 404 (or, for a command, a failing exit code).
 #: Keyed by the repository's last path component (``public.ecr.aws/docker/library/nginx:latest`` → nginx).
@@ -159,11 +159,9 @@ class PlaceholderContainerImage(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only ``ContainerImage.from_registry("<a stock image>")``."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         api = None
         for call in scan.calls:
             value = call.args[0] if call.args else ast_keyword(call, "name")

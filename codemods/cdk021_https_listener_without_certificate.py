@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from cdkfix.rule import AstRule, Case
-from codemods._helpers import ast_dotted, ast_keyword, prescan
+from codemods._helpers import ast_dotted, ast_keyword, triggered_prescan
 
 _LISTENERS = ("aws_cdk.aws_elasticloadbalancingv2.ApplicationListener",
               "aws_cdk.aws_elasticloadbalancingv2.NetworkListener")
@@ -91,11 +91,9 @@ class HttpsListenerWithoutCertificate(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only a listener call with ``certificates=[]`` and an HTTPS/TLS protocol (or port 443, no protocol)."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         for call in scan.calls:
             certificates = ast_keyword(call, "certificates")
             if not isinstance(certificates, ast.List) or certificates.elts:

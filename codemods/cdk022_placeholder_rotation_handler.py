@@ -7,7 +7,7 @@ import ast
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
-from codemods._helpers import ast_dotted, prescan
+from codemods._helpers import ast_dotted, triggered_prescan
 
 #: The four steps Secrets Manager calls a rotation function with, as Python function names.
 STEPS = ("create_secret", "set_secret", "test_secret", "finish_secret")
@@ -137,11 +137,9 @@ class PlaceholderRotationHandler(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only a function named like a rotation step whose body may be only ``pass``/logging/a docstring."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         handler_module = sum(step in source for step in EVENT_STEPS) >= 2
         return any(_step_of(function.name, handler_module) is not None
                    and all(_may_be_noise(statement) for statement in function.body) for function in scan.functions)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from cdkfix.rule import AstRule, Case
-from codemods._helpers import ast_dotted, ast_keyword, prefilter_settings, prescan
+from codemods._helpers import ast_dotted, ast_keyword, prefilter_settings, triggered_prescan
 
 #: ``[tool.cdkfix.settings] min-backup-retention-days``. The default, 7 days, is the minimum of AWS Security
 #: Hub's control RDS.11 (``backupRetentionMinimum``) and the console's default: ordinary code (7 days or
@@ -100,11 +100,9 @@ class ShortBackupRetention(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only ``retention=``/``backup_retention=Duration.days(N)`` with a literal N below the run's minimum."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         minimum = _minimum(prefilter_settings())
         for call in scan.calls:
             qualifieds = scan.resolve_all(call.func)

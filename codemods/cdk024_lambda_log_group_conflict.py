@@ -7,7 +7,7 @@ import ast
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
-from codemods._helpers import ast_dotted, ast_keyword, prescan
+from codemods._helpers import ast_dotted, ast_keyword, triggered_prescan
 
 PREFIX = "/aws/lambda/"
 _LOG_GROUPS = ("aws_cdk.aws_logs.LogGroup", "aws_cdk.aws_logs.CfnLogGroup")
@@ -103,11 +103,9 @@ class LambdaLogGroupConflict(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only a ``LogGroup``/``CfnLogGroup`` whose ``log_group_name`` starts with ``/aws/lambda/``."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         return any(_may_be_lambda_group(ast_keyword(call, "log_group_name"))
                    and scan.resolves_to(call.func, _LOG_GROUPS) for call in scan.calls)
 

@@ -12,7 +12,7 @@ import tokenize
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
-from codemods._helpers import ast_dotted, index, parse_call_text, prefilter_index, prescan
+from codemods._helpers import ast_dotted, index, parse_call_text, prefilter_index, triggered_prescan
 
 #: Members known under another name. Keys are (enum, name written); every target is checked against the
 #: installed aws-cdk-lib by ``tests/test_cdk102_enum_member.py``.
@@ -316,11 +316,9 @@ class EnumMember(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only when an attribute of a CDK enum (or constant-holding class) is missing, or an enum is called."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         api = prefilter_index()
         for node in scan.attributes:
             for qualname in scan.resolve_all(node.value):

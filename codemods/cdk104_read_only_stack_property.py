@@ -9,7 +9,7 @@ import libcst as cst
 
 from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit
-from codemods._helpers import ast_dotted, index, prefilter_index, prescan
+from codemods._helpers import ast_dotted, index, prefilter_index, triggered_prescan
 
 #: A better name than ``<name>_name`` for a few properties (an account is an id, not a name).
 _PREFERRED = {"account": "account_id"}
@@ -266,11 +266,9 @@ class ReadOnlyStackProperty(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only when a class assigns ``<name>.X`` where X is a read-only property of a CDK base in the file."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         api = prefilter_index()
         read_only: set[str] = set()
         for node in scan.classes:

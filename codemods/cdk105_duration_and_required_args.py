@@ -16,7 +16,7 @@ from codemods._helpers import (
     index,
     is_assignable,
     prefilter_index,
-    prescan,
+    triggered_prescan,
     produced_type,
     with_keyword,
 )
@@ -259,11 +259,9 @@ class DurationAndRequiredArgs(CallSpans, AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only when a CDK call passes a number for a Duration or leaves out a required argument."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         api = prefilter_index()
         for call in scan.calls:
             for qualified in scan.resolve_all(call.func):

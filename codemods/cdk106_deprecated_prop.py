@@ -21,7 +21,7 @@ from codemods._helpers import (
     positional,
     prefilter_index,
     parse_expression_text,
-    prescan,
+    triggered_prescan,
     without_arg,
 )
 
@@ -385,11 +385,9 @@ class DeprecatedProp(CallSpans, AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only when a CDK call uses a deprecated static method or passes a deprecated keyword."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         api = prefilter_index()
         for call in scan.calls:
             for qualified in scan.resolve_all(call.func):

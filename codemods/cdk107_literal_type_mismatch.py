@@ -14,7 +14,7 @@ from codemods._helpers import (
     parse_call_text,
     prefilter_index,
     preferred_quote,
-    prescan,
+    triggered_prescan,
 )
 
 #: The source of a number literal that reads the same as a string (no ``1_000``, ``0x10``, ``1e3``).
@@ -251,11 +251,9 @@ class LiteralTypeMismatch(AstReceiverTypes, AstRule):
     def may_fire(cls, source: str) -> bool:
         """Conservative: True when a call to a CDK callee (or to a method of a CDK type assigned in this
         file) passes a literal the rule would convert, per the run's API index."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         if not any(t.partition(".")[0] in ROOTS for targets in scan.bindings.values() for t in targets):
             return False
         api = prefilter_index()

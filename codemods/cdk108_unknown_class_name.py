@@ -21,7 +21,7 @@ from codemods._helpers import (
     index,
     normalized,
     prefilter_index,
-    prescan,
+    triggered_prescan,
 )
 
 CORE = "aws_cdk"
@@ -460,11 +460,9 @@ class UnknownClassName(AstRule):
     def may_fire(cls, source: str) -> bool:
         """True when some ``X.Name`` / ``from X import Name`` has an aws-cdk-lib module ``X`` lacking a
         ``Name`` that no module defines (per the run's API index)."""
-        if not super().may_fire(source):
-            return False
-        scan = prescan(source)
+        scan = triggered_prescan(cls, source)
         if scan is None:
-            return False  # not Python the stdlib accepts: the engine reports the syntax error
+            return False
         if not any(t.partition(".")[0] == CORE for targets in scan.bindings.values() for t in targets):
             return False
         api = prefilter_index()
