@@ -10,6 +10,7 @@ a new line in the block's own indentation, or the end of a one-line import.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -142,6 +143,18 @@ class _NameCollector(cst.CSTVisitor):
         return False
 
 
+def resolve_through(bindings: Mapping[str, str], dotted: str | None) -> str | None:
+    """Qualified name of ``dotted`` (``lambda_.LogGroup``) through ``bindings`` (local name -> what it is
+    imported as), else None: the one resolution every import view uses."""
+    if dotted is None:
+        return None
+    head, _, rest = dotted.partition(".")
+    target = bindings.get(head)
+    if target is None:
+        return None
+    return f"{target}.{rest}" if rest else target
+
+
 def _ast_identifiers(tree: ast.Module) -> frozenset[str]:
     """What :class:`_NameCollector` collects, from a stdlib tree: names, definitions, parameters, import names."""
     names: set[str] = set()
@@ -240,13 +253,7 @@ class ImportView:
 
     def resolve_dotted(self, dotted: str | None) -> str | None:
         """Qualified name of a dotted name as written here (``lambda_.LogGroup``), through the imports."""
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.bindings.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return resolve_through(self.bindings, dotted)
 
     def local_for(self, target: str) -> str | None:
         """The local name already bound to ``target`` (a module or a name), if any."""

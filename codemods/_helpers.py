@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from cdkfix.imports import dotted_name, expr
+from cdkfix.imports import dotted_name, expr, resolve_through
 
 __all__ = ["dotted_name", "expr", "keyword", "keywords", "positional", "with_keyword", "index"]
 
@@ -234,14 +234,7 @@ class SourceView:
     # -- names -------------------------------------------------------------------------------------------
     def resolve(self, node: _ast.AST | None) -> str | None:
         """Qualified dotted name of a Name/Attribute chain through the file's imports, else None."""
-        dotted = ast_dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return resolve_through(self.imports, ast_dotted(node))
 
     def calls(self) -> list[_ast.Call]:
         """Every call in the file (computed once)."""
@@ -1014,14 +1007,7 @@ class Prescan:
 
     def resolve(self, node: _ast.AST | None) -> str | None:
         """Qualified name of a Name/Attribute chain through the file's imports (``lambda_.Function``)."""
-        dotted = ast_dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        target = self.imports.get(head)
-        if target is None:
-            return None
-        return f"{target}.{rest}" if rest else target
+        return resolve_through(self.imports, ast_dotted(node))
 
     def resolve_all(self, node: _ast.AST | None) -> tuple[str, ...]:
         """Every qualified name a Name/Attribute chain may stand for (a name imported twice has two).

@@ -333,11 +333,7 @@ class CloudMapNoneService(AstRule):
 
     def _plan(self, api, node: ast.Call):
         """``(hostname code or "", reason, helper def)`` for a ``cloud_map`` call without a service."""
-        dotted = ast_dotted(node.func)
-        head, _, rest = (dotted or "").partition(".")
-        target = self.imports.bindings.get(head) if dotted else None
-        qualified = None if target is None else (f"{target}.{rest}" if rest else target)  # LibCST's ImportView
-        info, method = resolve_callable(api, qualified)
+        info, method = resolve_callable(api, self.imports.resolve_dotted(ast_dotted(node.func)))
         if info is None or method is None or not isinstance(node.func, ast.Attribute):
             return None
         target = info.methods[method]

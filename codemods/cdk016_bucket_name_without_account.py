@@ -231,12 +231,9 @@ class BucketNameWithoutAccount(AstRule):
         own text is read by LibCST. A fix rewrites the name (the finding is on the call), or the call when the
         name is parenthesized (the f-string replaces the parentheses too, as it always did)."""
         scope = AstConstructScope(self.scan, self.imports, self.options)
-        bindings = self.imports.bindings
         for call in self.scan.calls:  # type: ignore[union-attr]
-            dotted = ast_dotted(call.func)  # resolved through the file's top-level imports only
-            head, _, rest = (dotted or "").partition(".")
-            target = bindings.get(head)
-            if target is None or (f"{target}.{rest}" if rest else target) not in _BUCKETS:
+            # resolved through the file's top-level imports only
+            if self.imports.resolve_dotted(ast_dotted(call.func)) not in _BUCKETS:
                 continue
             argument = next((kw for kw in call.keywords if kw.arg == "bucket_name"), None)
             name = argument.value if argument is not None else None

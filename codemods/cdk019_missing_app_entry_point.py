@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cdkfix.imports import resolve_through
 from cdkfix.rule import NewFile, ProjectCase, ProjectRule, RuleOptions
+from codemods._helpers import ast_dotted
 
 _STACK_BASES = frozenset({"aws_cdk.Stack", "aws_cdk.core.Stack"})
 _APP_CLASSES = frozenset({"aws_cdk.App", "aws_cdk.core.App"})
@@ -40,15 +42,6 @@ class _StackClass:
         return self.path.removesuffix(".py").replace("/", ".")
 
 
-def _dotted(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr}" if base else None
-    return None
-
-
 def _bindings(tree: ast.Module) -> dict[str, str]:
     """Local name → what it is bound to by the module's imports."""
     bound: dict[str, str] = {}
@@ -67,14 +60,8 @@ def _bindings(tree: ast.Module) -> dict[str, str]:
 
 
 def _resolve(node: ast.AST, bound: Mapping[str, str]) -> str | None:
-    dotted = _dotted(node)
-    if dotted is None:
-        return None
-    head, _, rest = dotted.partition(".")
-    target = bound.get(head)
-    if target is None:
-        return None
-    return f"{target}.{rest}" if rest else target
+    """Qualified name of a Name/Attribute chain through ``bound`` (:func:`_bindings`)."""
+    return resolve_through(bound, ast_dotted(node))
 
 
 def _is_stack_module(path: str) -> bool:
@@ -222,7 +209,7 @@ class MissingAppEntryPoint(ProjectRule):
                     continue
                 module = qualified.rsplit(".", 1)[0]
                 for base in node.bases:
-                    target = _resolve(base, bound) or (f"{module}.{_dotted(base)}" if _dotted(base) else None)
+                    target = _resolve(base, bound) or (f"{module}.{ast_dotted(base)}" if ast_dotted(base) else None)
                     if target in _STACK_BASES or target in stacks:
                         stacks.add(qualified)
                         changed = True
@@ -235,7 +222,7 @@ class MissingAppEntryPoint(ProjectRule):
         names = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
-                dotted = _dotted(node.func)
+                dotted = ast_dotted(node.func)
                 if dotted:
                     names.add(dotted.rsplit(".", 1)[-1])
         return names
@@ -311,7 +298,7 @@ class MissingAppEntryPoint(ProjectRule):
             annotation = annotation.left
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
             annotation = ast.parse(annotation.value, mode="eval").body
-        name = _dotted(annotation) if annotation is not None else None
+        name = ast_dotted(annotation) if annotation is not None else None
         for node in stack.module.body:
             if isinstance(node, ast.ClassDef) and node.name == name:
                 for item in node.body:

@@ -114,15 +114,12 @@ class LambdaLogGroupConflict(AstRule):
 
         The stdlib tree finds the candidates; the value's own text, parsed by LibCST, decides (the literal as
         written, and only the first piece of an implicit concatenation, as the rule always read it)."""
-        bindings = self.imports.bindings
         for call in self.scan.calls:  # type: ignore[union-attr]
             argument = next((kw for kw in call.keywords if kw.arg == "log_group_name"), None)
             if argument is None or not _may_be_lambda_group(argument.value):
                 continue
-            dotted = ast_dotted(call.func)  # resolved through the file's top-level imports only
-            head, _, rest = (dotted or "").partition(".")
-            target = bindings.get(head)
-            if target is None or (f"{target}.{rest}" if rest else target) not in _LOG_GROUPS:
+            # resolved through the file's top-level imports only
+            if self.imports.resolve_dotted(ast_dotted(call.func)) not in _LOG_GROUPS:
                 continue
             try:  # parenthesized: a concatenation may span lines
                 value = cst.parse_expression(f"({self.scan.segment(argument.value)})")  # type: ignore[union-attr]
