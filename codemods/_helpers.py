@@ -1022,6 +1022,23 @@ class Prescan:
             self._resolved[key] = found
         return found
 
+    def imports_under(self, roots: tuple[str, ...]) -> bool:
+        """Whether some import binds a name from one of the top-level packages ``roots`` (``aws_cdk``)."""
+        return any(target.partition(".")[0] in roots for targets in self.bindings.values() for target in targets)
+
+    def module_members(self, root: str) -> Iterator[tuple[str, str]]:
+        """``(module, name)`` for every capitalized ``module.Name`` read and every ``from module import name``
+        of a module under package ``root``, in that order: where a name may be taken from the wrong module."""
+        for node in self.attributes:
+            if node.attr[:1].isupper():
+                for module in self.resolve_all(node.value):
+                    if module.partition(".")[0] == root:
+                        yield module, node.attr
+        for node in self.import_froms:
+            if node.module.partition(".")[0] == root:  # type: ignore[union-attr]
+                for alias in node.names:
+                    yield node.module, alias.name  # type: ignore[misc]
+
     def resolves_to(self, node: _ast.AST | None, wanted) -> bool:
         """True when ``node`` may stand for one of the qualified names ``wanted``."""
         return any(name in wanted for name in self.resolve_all(node))

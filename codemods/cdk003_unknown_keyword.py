@@ -413,7 +413,7 @@ class UnknownKeyword(AstReceiverTypes, AstRule):
         scan = triggered_prescan(cls, source)
         if scan is None:
             return False
-        if not any(target.partition(".")[0] in ROOTS for targets in scan.bindings.values() for target in targets):
+        if not scan.imports_under(ROOTS):
             return False
         api = prefilter_index()
         signatures: dict[str, _Signature | None] = {}

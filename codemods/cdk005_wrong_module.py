@@ -266,7 +266,7 @@ class WrongModule(AstRule):
         scan = triggered_prescan(cls, source)
         if scan is None:
             return False
-        if not any(target.partition(".")[0] == CORE for targets in scan.bindings.values() for target in targets):
+        if not scan.imports_under((CORE,)):
             return False
         api = prefilter_index()
         seen: dict[tuple[str, str], bool] = {}
@@ -277,15 +277,7 @@ class WrongModule(AstRule):
                 seen[key] = _missing(api, module_name, name) and _home(api, name, module_name) != (None, [])
             return seen[key]
 
-        for node in scan.attributes:
-            if node.attr[:1].isupper() and any(module.partition(".")[0] == CORE and actionable(module, node.attr)
-                                               for module in scan.resolve_all(node.value)):
-                return True
-        for node in scan.import_froms:
-            if node.module.partition(".")[0] == CORE and any(actionable(node.module, alias.name)  # type: ignore[union-attr]
-                                                             for alias in node.names):
-                return True
-        return False
+        return any(actionable(module, name) for module, name in scan.module_members(CORE))
 
     @property
     def api(self):

@@ -254,7 +254,7 @@ class LiteralTypeMismatch(AstReceiverTypes, AstRule):
         scan = triggered_prescan(cls, source)
         if scan is None:
             return False
-        if not any(t.partition(".")[0] in ROOTS for targets in scan.bindings.values() for t in targets):
+        if not scan.imports_under(ROOTS):
             return False
         api = prefilter_index()
 

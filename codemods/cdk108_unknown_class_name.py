@@ -463,7 +463,7 @@ class UnknownClassName(AstRule):
         scan = triggered_prescan(cls, source)
         if scan is None:
             return False
-        if not any(t.partition(".")[0] == CORE for targets in scan.bindings.values() for t in targets):
+        if not scan.imports_under((CORE,)):
             return False
         api = prefilter_index()
         seen: dict[tuple[str, str], bool] = {}
@@ -473,15 +473,7 @@ class UnknownClassName(AstRule):
                 seen[(module, name)] = _unknown(api, module, name)
             return seen[(module, name)]
 
-        for node in scan.attributes:
-            if node.attr[:1].isupper() and any(m.partition(".")[0] == CORE and unknown(m, node.attr)
-                                               for m in scan.resolve_all(node.value)):
-                return True
-        for node in scan.import_froms:
-            if node.module.partition(".")[0] == CORE and any(  # type: ignore[union-attr]
-                    unknown(node.module, alias.name) for alias in node.names):  # type: ignore[arg-type]
-                return True
-        return False
+        return any(unknown(module, name) for module, name in scan.module_members(CORE))
 
     # -- finding on the stdlib tree ------------------------------------------------------------------
     @property
