@@ -525,13 +525,13 @@ class AstRule(Rule):
 
     def run(self, source: str) -> str:
         """Check ``source`` and return it with this rule's applicable fixes made; findings go to the context."""
-        from cdkfix.spans import LineIndex, add_imports, apply_edits, header_end
+        from cdkfix.spans import add_imports, apply_edits, header_end, line_index
         from codemods._helpers import prescan
 
         self.source, self.scan = source, prescan(source)
         if self.scan is None:
             return source
-        self.lines = LineIndex(source)
+        self.lines = line_index(source)
         self._edits, self._staged, self._committed = [], [], []
         self.check()
         findings = self.context.scratch.get(SCRATCH_FINDINGS, [])

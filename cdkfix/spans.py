@@ -15,6 +15,7 @@ Imports are added by :func:`cdkfix.imports.apply_imports` on a LibCST parse of t
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,12 @@ class LineIndex:
     def line_end(self, line: int) -> int:
         """Offset just after 1-based ``line``'s line ending (the end of the source for the last line)."""
         return self.starts[line] if line < len(self.starts) else len(self.source)
+
+
+@functools.lru_cache(maxsize=4)
+def line_index(source: str) -> LineIndex:
+    """The :class:`LineIndex` of ``source``, shared by the rules of a pass and the import header (cached)."""
+    return LineIndex(source)
 
 
 #: Statements with a block: edited by whole lines, dedented (see :attr:`Edit.by_lines`).
@@ -243,7 +250,7 @@ def header_end(source: str, tree: ast.Module) -> int | None:
     if not body or isinstance(body[last], COMPOUND) \
             or (last + 1 < len(body) and body[last + 1].lineno == body[last].end_lineno):
         return None
-    return LineIndex(source).line_end(body[last].end_lineno)  # type: ignore[arg-type]
+    return line_index(source).line_end(body[last].end_lineno)  # type: ignore[arg-type]
 
 
 def add_imports(source: str, tree: ast.Module, requests: Sequence[ImportRequest], *,

@@ -580,9 +580,9 @@ class LogicalTokens:
 
     def __init__(self, source: str, lines=None) -> None:
         if lines is None:
-            from cdkfix.spans import LineIndex
+            from cdkfix.spans import line_index
 
-            lines = LineIndex(source)
+            lines = line_index(source)
         self.source, self.lines = source, lines
         self._tokens: list[_tokenize.TokenInfo] | None = None
         self._starts: list[tuple[int, int]] = []

@@ -158,9 +158,9 @@ def string_values(scan) -> set[str]:
             continue
         if isinstance(node, ast.JoinedStr):
             if lines is None:
-                from cdkfix.spans import LineIndex
+                from cdkfix.spans import line_index
 
-                lines = LineIndex(source)
+                lines = line_index(source)
             start, end = lines.span(node)
             text = source[start:end]
             outer_start, outer_end = wrapping_parens(source, start, end)
