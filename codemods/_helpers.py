@@ -212,8 +212,8 @@ class SourceView:
 
     # -- text and positions ------------------------------------------------------------------------------
     def text(self, node: _ast.AST) -> str:
-        """The source text of ``node``."""
-        return _ast.get_source_segment(self.source, node) or _ast.unparse(node)
+        """The source text of ``node`` (``ast.unparse`` of it when it has no position)."""
+        return _segment(self.source, node) or _ast.unparse(node)
 
     def char_column(self, line: int, byte_offset: int) -> int:
         """Convert ``ast``'s UTF-8 byte column to a character column (what LibCST reports)."""
@@ -979,7 +979,6 @@ def other_project_views(view: SourceView, project) -> list[SourceView]:
 import functools as _functools  # noqa: E402
 from collections import deque as _deque  # noqa: E402
 
-_SOURCE_LINE = _re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 @_dataclass(frozen=True, eq=False)
@@ -1044,21 +1043,8 @@ class Prescan:
         return any(name in wanted for name in self.resolve_all(node))
 
     def segment(self, node: _ast.AST) -> str:
-        """The source text of ``node`` (what LibCST sees: escapes and prefixes unevaluated)."""
-        lineno, end_lineno = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-        if lineno is None or end_lineno is None:
-            return ""
-        lines = self._lines
-        if not 0 < lineno <= end_lineno <= len(lines):
-            return ""
-        if lineno == end_lineno:
-            return lines[lineno - 1].encode()[node.col_offset:node.end_col_offset].decode()
-        return "".join([lines[lineno - 1].encode()[node.col_offset:].decode(), *lines[lineno:end_lineno - 1],
-                        lines[end_lineno - 1].encode()[:node.end_col_offset].decode()])
-
-    @_functools.cached_property
-    def _lines(self) -> list[str]:
-        return _SOURCE_LINE.findall(self.source)  # split as ``ast`` counts lines (not str.splitlines)
+        """The source text of ``node`` (what LibCST sees: escapes and prefixes unevaluated), "" without one."""
+        return _segment(self.source, node)
 
     @_functools.cached_property
     def rebound_names(self) -> frozenset[str]:
@@ -1159,6 +1145,21 @@ def word_matches(pattern: _re.Pattern[str], text: str) -> list[_re.Match[str]]:
         else:  # inside a word: a match starting further on may overlap this one, as with ``\\b``
             position = start + 1
     return found
+
+
+def _segment(source: str, node: _ast.AST) -> str:
+    """The source text of ``node`` through the shared :func:`cdkfix.spans.line_index` ("" when the node has no
+    position in ``source``): ``ast.get_source_segment`` without splitting the whole source on every call."""
+    from cdkfix.spans import line_index
+
+    lineno, end_lineno = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+    if lineno is None or end_lineno is None:
+        return ""
+    lines = line_index(source)
+    if not 0 < lineno <= end_lineno <= len(lines.starts):
+        return ""
+    start, end = lines.span(node)
+    return source[start:end]
 
 
 def _children(node: _ast.AST) -> list[_ast.AST]:

@@ -25,7 +25,6 @@ from codemods._helpers import (
 
 SERVICE = "aws-cdk-lib.aws_servicediscovery.IService"
 _CLOUD_MAP_CALL = re.compile(r"\bcloud_map\s*\(")
-_LINE_END = re.compile(r"\r\n|\r|\n")  # how ``ast`` counts lines
 _SERVICE_NAME = re.compile(r"^((micro)?service|svc|app|node|task|container)_?name$|^name$", re.IGNORECASE)
 
 
@@ -282,7 +281,7 @@ class CloudMapNoneService(AstRule):
         self._plans: dict[int, tuple[str, str, ast.AST | None]] = {}
         self._remove: set[tuple[str, str]] = set()
         self._fixes: list[int] = []  # the findings of the rewrites queued in this run
-        self._view = _View(self.source, self.tree)
+        self._view = SourceView(self.source, self.tree)
         api = index(self.options)
         calls = sorted((c for c in self.scan.calls if isinstance(c.func, ast.Attribute) and c.func.attr == "cloud_map"),
                        key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
@@ -604,32 +603,6 @@ def _default_namespaces(view: SourceView) -> tuple[int, list[tuple[str, ast.expr
                 names.append((ast.unparse(options), options))
         hit = view.memo["CDK002 default namespaces"] = (clusters, names)
     return hit  # type: ignore[return-value]
-
-
-class _View(SourceView):
-    """:class:`SourceView` on the prefilters' stdlib tree, whose :meth:`text` slices by line offsets instead of
-    ``ast.get_source_segment`` (which splits the whole source again on every call)."""
-
-    def __init__(self, source: str, tree: ast.Module) -> None:
-        super().__init__(source, tree)
-        self._starts = [0]
-        self._starts.extend(match.end() for match in _LINE_END.finditer(source))
-
-    def text(self, node: ast.AST) -> str:
-        """The source text of ``node``."""
-        lineno, end_lineno = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-        col, end_col = getattr(node, "col_offset", None), getattr(node, "end_col_offset", None)
-        if None in (lineno, end_lineno, col, end_col) or not 0 < lineno <= end_lineno <= len(self._starts):
-            return super().text(node)
-        return self.source[self._offset(lineno, col):self._offset(end_lineno, end_col)] or super().text(node)
-
-    def _offset(self, line: int, byte_column: int) -> int:
-        start = self._starts[line - 1]
-        end = self._starts[line] if line < len(self._starts) else len(self.source)
-        text = self.source[start:end]
-        if text.isascii():
-            return start + byte_column
-        return start + len(text.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
 
 
 def _without_trailing_comment(arg: cst.Arg) -> cst.Arg:

@@ -31,11 +31,12 @@ class _Class:
     methods: list[tuple[_ast.FunctionDef | _ast.AsyncFunctionDef, str]] = field(default_factory=list)
 
 
-def _own_block(source_lines: list[str], node: _ast.ClassDef) -> bool:
+def _own_block(lines, node: _ast.ClassDef) -> bool:
     """The class body is an indented block, not statements on the ``class`` line (``class A: x = 1``,
-    whose names LibCST-based versions of this rule never counted as defined)."""
+    whose names LibCST-based versions of this rule never counted as defined). ``lines``: the
+    :class:`cdkfix.spans.LineIndex` of the source."""
     first = node.body[0]
-    return not source_lines[first.lineno - 1].encode()[:first.col_offset].strip()
+    return not lines.line_text(first.lineno).encode()[:first.col_offset].strip()
 
 
 def _class_info(node: _ast.ClassDef, own_block: bool) -> _Class:
@@ -289,7 +290,7 @@ class ReadOnlyStackProperty(AstRule):
         return False
 
     def check(self) -> None:
-        classes = [_class_info(node, _own_block(self.scan._lines, node))
+        classes = [_class_info(node, _own_block(self.lines, node))
                    for node in sorted(self.scan.classes, key=_start)]
         if not classes:
             return
