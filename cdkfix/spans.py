@@ -110,12 +110,22 @@ def _module(newline: str) -> cst.Module:
     return cst.Module(body=[], default_newline=newline)
 
 
+def parse_expression_text(text: str) -> cst.BaseExpression | None:
+    """LibCST's node for an expression's source ``text`` (an ``ast`` node's span), or None when LibCST does not
+    parse it. Parsed in parentheses, so a span over several lines parses on its own; the parentheses are not
+    part of the result."""
+    try:
+        parsed = cst.parse_expression(f"({text})")
+    except (cst.ParserSyntaxError, SyntaxError, ValueError):
+        return None
+    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
+
+
 def _parse_span(text: str, node: ast.AST) -> cst.CSTNode | None:
     """LibCST's node for the source ``text`` of the ``ast`` ``node``, or None when it cannot be had."""
+    if isinstance(node, ast.expr):
+        return parse_expression_text(text)
     try:
-        if isinstance(node, ast.expr):
-            parsed = cst.parse_expression(f"({text})")  # parentheses make a multi-line span parse on its own
-            return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
         if isinstance(node, ast.stmt):
             line = cst.parse_statement(text)
             if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:

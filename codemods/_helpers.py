@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from cdkfix.imports import dotted_name, expr, resolve_through
+from cdkfix.spans import line_index, parse_expression_text  # noqa: F401  (rules import the second from here)
 
 __all__ = ["dotted_name", "expr", "keyword", "keywords", "positional", "with_keyword", "index"]
 
@@ -580,8 +581,6 @@ class LogicalTokens:
 
     def __init__(self, source: str, lines=None) -> None:
         if lines is None:
-            from cdkfix.spans import line_index
-
             lines = line_index(source)
         self.source, self.lines = source, lines
         self._tokens: list[_tokenize.TokenInfo] | None = None
@@ -657,17 +656,6 @@ class LogicalTokens:
                 self._tokens = []
             self._starts = [token.start for token in self._tokens]
         return self._tokens
-
-
-def parse_expression_text(text: str) -> cst.BaseExpression | None:
-    """LibCST's node for an expression's source ``text`` (an ``ast`` node's span), or None when LibCST does not
-    parse it. Parsed in parentheses, so a span over several lines parses on its own, as
-    :mod:`cdkfix.spans` parses an edit's span; the parentheses are not part of the result."""
-    try:
-        parsed = cst.parse_expression(f"({text})")
-    except (cst.ParserSyntaxError, SyntaxError, ValueError):
-        return None
-    return parsed.with_changes(lpar=parsed.lpar[1:], rpar=parsed.rpar[:-1])
 
 
 def parse_call_text(text: str) -> cst.Call | None:
@@ -1150,8 +1138,6 @@ def word_matches(pattern: _re.Pattern[str], text: str) -> list[_re.Match[str]]:
 def _segment(source: str, node: _ast.AST) -> str:
     """The source text of ``node`` through the shared :func:`cdkfix.spans.line_index` ("" when the node has no
     position in ``source``): ``ast.get_source_segment`` without splitting the whole source on every call."""
-    from cdkfix.spans import line_index
-
     lineno, end_lineno = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
     if lineno is None or end_lineno is None:
         return ""
