@@ -116,7 +116,14 @@ def _context(options: RuleOptions, project: Project | None, suppressions: Suppre
 def _run_ast_rule(rule: type[AstRule], code: str, options: RuleOptions, project: Project | None,
                   suppressions: Suppressions) -> tuple[str, list[Finding]]:
     context = _context(options, project, suppressions)
-    new_code = rule(context).run(code)
+    instance = rule(context)
+    try:
+        new_code = instance.run(code)
+    finally:
+        # An instance serves one run. Emptied, it holds nothing that cycles through it (its queued fixes' builders
+        # refer back to it) could keep alive, and the file's trees are freed by reference counting at once
+        # rather than by the garbage collector, which a run keeps paused (``cdkfix.parallel``).
+        instance.__dict__.clear()
     return new_code, list(context.scratch.get(SCRATCH_FINDINGS, ()))
 
 

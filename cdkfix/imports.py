@@ -108,23 +108,49 @@ def request_import(context: CodemodContext, module: str, name: str | None, asnam
 
 def _top_level_imports(module: cst.Module):
     """Yield (statement line, Import|ImportFrom) for imports at module level (also inside if/try)."""
+    yield from _imports_in(module.body)
 
-    def walk(body):
-        for stmt in body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, (cst.Import, cst.ImportFrom)):
-                        yield stmt, small
-            elif isinstance(stmt, (cst.If, cst.Try)):
-                yield from walk(stmt.body.body)
-                for handler in getattr(stmt, "handlers", ()):
-                    yield from walk(handler.body.body)
-                orelse = getattr(stmt, "orelse", None)
-                if orelse is not None and hasattr(orelse, "body"):
-                    inner = orelse.body
-                    yield from walk(inner.body if hasattr(inner, "body") else [inner])
 
-    yield from walk(module.body)
+# Recursive helpers are module functions, not closures: a closure that calls itself is a reference cycle,
+# which keeps everything it sees (the file's tree) alive until the garbage collector runs.
+def _imports_in(body):
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    yield stmt, small
+        elif isinstance(stmt, (cst.If, cst.Try)):
+            yield from _imports_in(stmt.body.body)
+            for handler in getattr(stmt, "handlers", ()):
+                yield from _imports_in(handler.body.body)
+            orelse = getattr(stmt, "orelse", None)
+            if orelse is not None and hasattr(orelse, "body"):
+                inner = orelse.body
+                yield from _imports_in(inner.body if hasattr(inner, "body") else [inner])
+
+
+def _ast_import_bindings(body: list[ast.stmt], bindings: dict[str, str]) -> None:
+    """What :meth:`ImportView.from_ast` reads: the statements ``_top_level_imports`` looks into."""
+    for stmt in body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    bindings[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".")[0]
+                    bindings[head] = head
+        elif isinstance(stmt, ast.ImportFrom):
+            if not stmt.level and stmt.module and not any(a.name == "*" for a in stmt.names):
+                for alias in stmt.names:
+                    bindings[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+        elif isinstance(stmt, ast.If):
+            _ast_import_bindings(stmt.body, bindings)
+            _ast_import_bindings(stmt.orelse, bindings)
+        elif isinstance(stmt, ast.Try):
+            _ast_import_bindings(stmt.body, bindings)
+            for handler in stmt.handlers:
+                _ast_import_bindings(handler.body, bindings)
+            _ast_import_bindings(stmt.orelse, bindings)
 
 
 class _NameCollector(cst.CSTVisitor):
@@ -212,30 +238,7 @@ class ImportView:
         """The same view of a module parsed by the standard library (for :class:`cdkfix.rule.AstRule`)."""
         view = cls.__new__(cls)
         view.module, view._tree, view.bindings = None, tree, {}
-
-        def walk(body: list[ast.stmt]) -> None:  # the statements ``_top_level_imports`` looks into
-            for stmt in body:
-                if isinstance(stmt, ast.Import):
-                    for alias in stmt.names:
-                        if alias.asname:
-                            view.bindings[alias.asname] = alias.name
-                        else:
-                            head = alias.name.split(".")[0]
-                            view.bindings[head] = head
-                elif isinstance(stmt, ast.ImportFrom):
-                    if not stmt.level and stmt.module and not any(a.name == "*" for a in stmt.names):
-                        for alias in stmt.names:
-                            view.bindings[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
-                elif isinstance(stmt, ast.If):
-                    walk(stmt.body)
-                    walk(stmt.orelse)
-                elif isinstance(stmt, ast.Try):
-                    walk(stmt.body)
-                    for handler in stmt.handlers:
-                        walk(handler.body)
-                    walk(stmt.orelse)
-
-        walk(tree.body)
+        _ast_import_bindings(tree.body, view.bindings)
         return view
 
     @cached_property

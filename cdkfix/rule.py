@@ -647,15 +647,8 @@ class AstRule(Rule):
                                     whole_lines=whole_lines))
         return applied
 
-    def _builder(self, build):
-        def run(parsed: cst.CSTNode) -> cst.CSTNode:
-            edit = next(e for e in self._edits if e.build is run)
-            self._building = edit
-            try:
-                return build(parsed)
-            finally:
-                self._building = None
-        return run
+    def _builder(self, build) -> _TrackedBuild:
+        return _TrackedBuild(self, build)
 
     def record_fix(self, original, message: str, *, safety: Safety | None = None,  # type: ignore[override]
                    _imports: bool = True) -> bool:
@@ -671,3 +664,22 @@ class AstRule(Rule):
         """Record a finding without a fix (staged imports are dropped)."""
         self._staged = []
         super().report(node, message, suggestion=suggestion)
+
+
+class _TrackedBuild:
+    """A queued fix's build function that runs with its edit current in the rule: names spelled inside it
+    (:meth:`AstRule.use_name`) stage their imports on that edit. A class rather than a closure that finds
+    itself in ``_edits``: such a closure refers to itself, a cycle only the garbage collector frees."""
+
+    __slots__ = ("rule", "build")
+
+    def __init__(self, rule: AstRule, build) -> None:
+        self.rule, self.build = rule, build
+
+    def __call__(self, parsed: cst.CSTNode) -> cst.CSTNode:
+        rule = self.rule
+        rule._building = next(edit for edit in rule._edits if edit.build is self)
+        try:
+            return self.build(parsed)
+        finally:
+            rule._building = None

@@ -149,11 +149,15 @@ def ast_self_attributes(cls: ast.ClassDef, lines) -> dict[str, list[ast.expr | N
     values: dict[str, list[ast.expr | None]] = {}
 
     def bind(target: ast.expr, value: ast.expr | None) -> None:
-        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
-            values.setdefault(target.attr, []).append(value)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                bind(element.value if isinstance(element, ast.Starred) else element, None)
+        # A loop, not recursion: a closure that calls itself is a cycle, which keeps the tree until collected.
+        pending: list[tuple[ast.expr, ast.expr | None]] = [(target, value)]
+        while pending:
+            target, value = pending.pop()
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                values.setdefault(target.attr, []).append(value)
+            elif isinstance(target, (ast.Tuple, ast.List)):
+                pending.extend((element.value if isinstance(element, ast.Starred) else element, None)
+                               for element in reversed(target.elts))
 
     if not ast_indented_block(cls.body, lines):
         return values

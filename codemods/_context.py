@@ -54,31 +54,35 @@ def ast_class_kinds(classes, imports, api) -> dict[int, str]:
     for cls in classes:
         by_name.setdefault(cls.name, []).append(cls)
 
-    def kind(cls: ast.ClassDef, seen: frozenset[int]) -> str | None:
-        if id(cls) in kinds:
-            return kinds[id(cls)]
-        found: str | None = None
-        # LibCST's bases are the positional arguments, ``*bases`` and ``**kwargs`` included.
-        bases = [b.value if isinstance(b, ast.Starred) else b for b in cls.bases]
-        bases += [k.value for k in cls.keywords if k.arg is None]
-        for base in bases:
-            name = ast_dotted(base)
-            local = by_name.get(name or "", [])
-            if len(local) == 1 and id(local[0]) not in seen and "." not in (name or "."):
-                found = kind(local[0], seen | {id(cls)})
-            else:
-                qualified = imports.resolve_dotted(name)
-                info = api.lookup(qualified) if qualified else None
-                found = _kind_of_fqn(info.fqn, info.bases) if info is not None else None
-            if found:
-                break
-        if found:
-            kinds[id(cls)] = found
-        return found
-
     for cls in classes:
-        kind(cls, frozenset())
+        _class_kind(cls, frozenset(), kinds, by_name, imports, api)
     return kinds
+
+
+# A module function, not a closure in ``ast_class_kinds``: a closure that calls itself is a reference cycle,
+# which would keep the file's tree alive until the garbage collector runs.
+def _class_kind(cls: ast.ClassDef, seen: frozenset[int], kinds: dict[int, str],
+                by_name: dict[str, list[ast.ClassDef]], imports, api) -> str | None:
+    if id(cls) in kinds:
+        return kinds[id(cls)]
+    found: str | None = None
+    # LibCST's bases are the positional arguments, ``*bases`` and ``**kwargs`` included.
+    bases = [b.value if isinstance(b, ast.Starred) else b for b in cls.bases]
+    bases += [k.value for k in cls.keywords if k.arg is None]
+    for base in bases:
+        name = ast_dotted(base)
+        local = by_name.get(name or "", [])
+        if len(local) == 1 and id(local[0]) not in seen and "." not in (name or "."):
+            found = _class_kind(local[0], seen | {id(cls)}, kinds, by_name, imports, api)
+        else:
+            qualified = imports.resolve_dotted(name)
+            info = api.lookup(qualified) if qualified else None
+            found = _kind_of_fqn(info.fqn, info.bases) if info is not None else None
+        if found:
+            break
+    if found:
+        kinds[id(cls)] = found
+    return found
 
 
 def ast_method_of(function: ast.FunctionDef | ast.AsyncFunctionDef, class_kind: str | None,

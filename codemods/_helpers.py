@@ -305,47 +305,53 @@ class SourceView:
         else:
             body = scope.body  # type: ignore[attr-defined]
 
+        # Loops with explicit stacks rather than recursive closures: a closure that calls itself is a reference
+        # cycle, which would keep the tree alive until the garbage collector runs.
         def targets(target: _ast.AST, stmt: _ast.AST, kind: str, value=None) -> None:
             if isinstance(target, _ast.Name):
                 add(target.id, kind, stmt, value=value)
-            elif isinstance(target, (_ast.Tuple, _ast.List)):
-                for element in target.elts:
-                    targets(element, stmt, "other")
-            elif isinstance(target, _ast.Starred):
-                targets(target.value, stmt, "other")
+                return
+            pending = [target]
+            while pending:
+                target = pending.pop()
+                if isinstance(target, _ast.Name):
+                    add(target.id, "other", stmt)
+                elif isinstance(target, (_ast.Tuple, _ast.List)):
+                    pending.extend(reversed(target.elts))
+                elif isinstance(target, _ast.Starred):
+                    pending.append(target.value)
 
-        def walk(nodes) -> None:
-            for node in nodes:
-                if isinstance(node, (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef)):
-                    add(node.name, "def", node)
-                    continue
-                if isinstance(node, _ast.Lambda):
-                    continue
-                if isinstance(node, _ast.Assign):
-                    for target in node.targets:
-                        targets(target, node, "assign", node.value if isinstance(target, _ast.Name) else None)
-                elif isinstance(node, _ast.AnnAssign) and isinstance(node.target, _ast.Name):
-                    add(node.target.id, "assign", node, value=node.value, annotation=node.annotation)
-                elif isinstance(node, _ast.AugAssign) and isinstance(node.target, _ast.Name):
-                    add(node.target.id, "other", node)
-                elif isinstance(node, (_ast.For, _ast.AsyncFor)):
-                    targets(node.target, node, "for")
-                elif isinstance(node, (_ast.With, _ast.AsyncWith)):
-                    for item in node.items:
-                        if item.optional_vars is not None:
-                            targets(item.optional_vars, node, "other")
-                elif isinstance(node, _ast.NamedExpr) and isinstance(node.target, _ast.Name):
-                    add(node.target.id, "assign", node, value=node.value)
-                elif isinstance(node, (_ast.Import, _ast.ImportFrom)):
-                    for alias in node.names:
-                        add((alias.asname or alias.name).split(".")[0], "import", node)
-                elif isinstance(node, _ast.ExceptHandler) and node.name:
-                    add(node.name, "other", node)
-                if isinstance(node, (_ast.ListComp, _ast.SetComp, _ast.DictComp, _ast.GeneratorExp)):
-                    continue
-                walk(_ast.iter_child_nodes(node))
-
-        walk(body)
+        stack = list(reversed(body))  # popped in source order: a pre-order walk
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (_ast.FunctionDef, _ast.AsyncFunctionDef, _ast.ClassDef)):
+                add(node.name, "def", node)
+                continue
+            if isinstance(node, _ast.Lambda):
+                continue
+            if isinstance(node, _ast.Assign):
+                for target in node.targets:
+                    targets(target, node, "assign", node.value if isinstance(target, _ast.Name) else None)
+            elif isinstance(node, _ast.AnnAssign) and isinstance(node.target, _ast.Name):
+                add(node.target.id, "assign", node, value=node.value, annotation=node.annotation)
+            elif isinstance(node, _ast.AugAssign) and isinstance(node.target, _ast.Name):
+                add(node.target.id, "other", node)
+            elif isinstance(node, (_ast.For, _ast.AsyncFor)):
+                targets(node.target, node, "for")
+            elif isinstance(node, (_ast.With, _ast.AsyncWith)):
+                for item in node.items:
+                    if item.optional_vars is not None:
+                        targets(item.optional_vars, node, "other")
+            elif isinstance(node, _ast.NamedExpr) and isinstance(node.target, _ast.Name):
+                add(node.target.id, "assign", node, value=node.value)
+            elif isinstance(node, (_ast.Import, _ast.ImportFrom)):
+                for alias in node.names:
+                    add((alias.asname or alias.name).split(".")[0], "import", node)
+            elif isinstance(node, _ast.ExceptHandler) and node.name:
+                add(node.name, "other", node)
+            if isinstance(node, (_ast.ListComp, _ast.SetComp, _ast.DictComp, _ast.GeneratorExp)):
+                continue
+            stack.extend(reversed(list(_ast.iter_child_nodes(node))))
         self._bindings[scope] = found
         return found
 
@@ -1065,8 +1071,6 @@ class Prescan:
     def construct_classes(self, api) -> frozenset[int]:
         """``id`` of every class that may be a Stack or Construct subclass (:func:`codemods._context.ast_class_kinds`
         decides with the file's imports; this says yes for any import a base name may stand for)."""
-        from codemods._context import _kind_of_fqn
-
         key = ("construct_classes", id(api))
         if key in self._memo:
             return self._memo[key]
@@ -1074,30 +1078,35 @@ class Prescan:
         for cls in self.classes:
             by_name.setdefault(cls.name, []).append(cls)
         kinds: dict[int, bool] = {}
-
-        def is_construct(cls: _ast.ClassDef, seen: frozenset[int]) -> bool:
-            if id(cls) in kinds:
-                return kinds[id(cls)]
-            found = False
-            for base in cls.bases:
-                name = ast_dotted(base)
-                if name and "." not in name and any(
-                        id(local) not in seen and is_construct(local, seen | {id(cls)})
-                        for local in by_name.get(name, ())):
-                    found = True
-                for qualified in self.resolve_all(base):
-                    info = api.lookup(qualified)
-                    if info is not None and _kind_of_fqn(info.fqn, info.bases):
-                        found = True
-                if found:
-                    break
-            if not seen:
-                kinds[id(cls)] = found
-            return found
-
-        result = frozenset(id(cls) for cls in self.classes if is_construct(cls, frozenset()))
+        result = frozenset(id(cls) for cls in self.classes
+                           if self._is_construct(api, cls, frozenset(), by_name, kinds))
         self._memo[key] = result
         return result
+
+    # A method, not a closure in ``construct_classes``: a closure that calls itself is a reference cycle,
+    # which would keep the tree alive until the garbage collector runs.
+    def _is_construct(self, api, cls: _ast.ClassDef, seen: frozenset[int],
+                      by_name: dict[str, list[_ast.ClassDef]], kinds: dict[int, bool]) -> bool:
+        from codemods._context import _kind_of_fqn
+
+        if id(cls) in kinds:
+            return kinds[id(cls)]
+        found = False
+        for base in cls.bases:
+            name = ast_dotted(base)
+            if name and "." not in name and any(
+                    id(local) not in seen and self._is_construct(api, local, seen | {id(cls)}, by_name, kinds)
+                    for local in by_name.get(name, ())):
+                found = True
+            for qualified in self.resolve_all(base):
+                info = api.lookup(qualified)
+                if info is not None and _kind_of_fqn(info.fqn, info.bases):
+                    found = True
+            if found:
+                break
+        if not seen:
+            kinds[id(cls)] = found
+        return found
 
 
 def has_star_args(call: _ast.Call) -> bool:

@@ -334,6 +334,7 @@ class ReadOnlyStackProperty(AstRule):
             return local, types
 
         family: dict[int, tuple[list[_Class], list]] = {id(c): ancestors(c, {id(c)}) for c in classes}
+        del ancestors  # a closure that calls itself is a cycle, which would keep the tree alive until collected
         taken_everywhere = _attribute_names(self.scan)
 
         scans: dict[int, list[_SelfAttributes]] = {}
