@@ -35,6 +35,8 @@ from cdkfix.runner import FileOutcome, RunOptions
 
 #: Upper bound of files per task: small enough to balance the load, large enough to amortize pickling.
 MAX_CHUNK = 32
+#: Lower bound: a task's round trip costs about as much as a clean file.
+MIN_CHUNK = 4
 
 
 @dataclass(frozen=True)
@@ -140,11 +142,17 @@ def default_start_method() -> str:
 
 
 def chunked(items: Sequence[str], jobs: int) -> list[list[str]]:
-    """Split ``items`` into about eight chunks per worker, at most :data:`MAX_CHUNK` items each."""
-    if not items:
-        return []
-    size = max(1, min(MAX_CHUNK, math.ceil(len(items) / (jobs * 8))))
-    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+    """Split ``items`` into chunks that shrink as the run goes on ("guided" scheduling): each is a quarter of
+    what is left per worker, at most :data:`MAX_CHUNK` and at least :data:`MIN_CHUNK` items. Large chunks
+    early amortize the round trips; small ones at the end let the workers finish together (with equal
+    chunks, a worker could sit idle for most of the last chunk's time, a tenth of a short run)."""
+    chunks: list[list[str]] = []
+    start = 0
+    while start < len(items):
+        size = max(MIN_CHUNK, min(MAX_CHUNK, math.ceil((len(items) - start) / (jobs * 4))))
+        chunks.append(list(items[start:start + size]))
+        start += size
+    return chunks
 
 
 def _context(start_method: str | None):

@@ -1157,13 +1157,34 @@ def _segment(source: str, node: _ast.AST) -> str:
     return source[start:end]
 
 
+#: Fields that never hold a node (identifiers, numbers, constants, type comments; ``ctx``, whose shared
+#: ``Load``/``Store`` singletons the walks leave out), by field name; ``value`` and ``names`` only for the
+#: node types named. Skipping them makes a ``Name`` or a ``Constant`` (half of a file's nodes) cost no lookup.
+_LEAF_FIELDS = frozenset({"ctx", "type_comment", "id", "attr", "arg", "asname", "module", "level", "conversion",
+                          "is_async", "simple", "kind", "rest", "kwd_attrs", "tag", "lineno"})
+_LEAF_FIELDS_OF = {"Constant": {"value"}, "Global": {"names"}, "Nonlocal": {"names"}, "alias": {"name"},
+                   "FunctionDef": {"name"}, "AsyncFunctionDef": {"name"}, "ClassDef": {"name"},
+                   "ExceptHandler": {"name"}, "MatchAs": {"name"}, "MatchStar": {"name"}, "TypeVar": {"name"},
+                   "ParamSpec": {"name"}, "TypeVarTuple": {"name"}}
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of node type ``kind`` that may hold nodes, in field order (computed once per type)."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        leaves = _LEAF_FIELDS_OF.get(kind.__name__, ())
+        fields = _CHILD_FIELDS[kind] = tuple(field for field in kind._fields
+                                             if field not in _LEAF_FIELDS and field not in leaves)
+    return fields
+
+
 def _children(node: _ast.AST) -> list[_ast.AST]:
     """``node``'s child nodes in field order, expression contexts (shared ``Load``/``Store`` singletons) left
     out: ``ast.iter_child_nodes`` without its generator, for the walks below that every file pays for."""
     children: list[_ast.AST] = []
-    for field in node._fields:
-        if field == "ctx":
-            continue
+    fields = _CHILD_FIELDS.get(type(node))
+    for field in _child_fields(type(node)) if fields is None else fields:
         value = getattr(node, field, None)
         if type(value) is list:
             children.extend([item for item in value if isinstance(item, _ast.AST)])
@@ -1268,11 +1289,24 @@ def triggered_prescan(rule, source: str) -> Prescan | None:
     return prescan(source)
 
 
+_CALL_SIGNATURES: dict[tuple[int, str], tuple | None] = {}
+
+
 def call_signature(api, qualified: str | None):
     """``(TypeInfo, method name or None, positional params, keyword props)`` of a call to a CDK class
-    constructor, struct or static method, else None."""
+    constructor, struct or static method, else None. Cached per index: several rules' prefilters ask it
+    about every call of every file, and a batch calls the same few hundred callees."""
     if not qualified or not qualified.startswith(("aws_cdk.", "constructs.")):
         return None
+    key = (id(api), qualified)  # an index lives as long as the process (``load_index`` keeps it)
+    try:
+        return _CALL_SIGNATURES[key]
+    except KeyError:
+        found = _CALL_SIGNATURES[key] = _find_call_signature(api, qualified)
+        return found
+
+
+def _find_call_signature(api, qualified: str):
     info, method_name = resolve_callable(api, qualified)
     if info is None:
         return None

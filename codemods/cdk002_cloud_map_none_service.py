@@ -273,7 +273,8 @@ class CloudMapNoneService(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only a call of ``cloud_map`` (``cloud_map_options=`` alone is not one)."""
-        return _CLOUD_MAP_CALL.search(source) is not None
+        # The substring test first: a pattern that starts with ``\b`` is searched position by position.
+        return "cloud_map" in source and _CLOUD_MAP_CALL.search(source) is not None
 
     # -- planning: every call is planned before any edit (a helper may come before its callers) ----------
     def check(self) -> None:

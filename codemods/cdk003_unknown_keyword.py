@@ -552,8 +552,19 @@ _IDENTIFIER = re.compile(r"[^\W\d]\w*")
 
 # -- what the index says about a callee (shared by the prefilter and the traversal) ---------------------------
 
+_SIGNATURES: dict[tuple[int, str], _Signature | None] = {}
+
+
 def _signature_of(api, qualified: str) -> _Signature | None:
-    """What a call of ``qualified`` (a constructible class, a struct, a static method) accepts by keyword."""
+    """What a call of ``qualified`` (a constructible class, a struct, a static method) accepts by keyword
+    (cached per index: the prefilter asks about every call of every file)."""
+    key = (id(api), qualified)
+    if key not in _SIGNATURES:
+        _SIGNATURES[key] = _find_signature(api, qualified)
+    return _SIGNATURES[key]
+
+
+def _find_signature(api, qualified: str) -> _Signature | None:
     info = api.lookup(qualified)
     if info is not None:
         if info.kind == "class" and info.constructible:
@@ -573,7 +584,19 @@ def _signature_of(api, qualified: str) -> _Signature | None:
     return _method_signature(info, method)
 
 
+_METHOD_SIGNATURES: dict[tuple[int, str], _Signature] = {}
+
+
 def _method_signature(info, method) -> _Signature:
+    """What ``info``'s ``method`` accepts by keyword (cached: index types live as long as the process)."""
+    key = (id(info), method.name)
+    found = _METHOD_SIGNATURES.get(key)
+    if found is None:
+        found = _METHOD_SIGNATURES[key] = _find_method_signature(info, method)
+    return found
+
+
+def _find_method_signature(info, method) -> _Signature:
     accepted = {p.name: p.type for p in method.params if not p.variadic}
     accepted.update({name: prop.type for name, prop in method.kwargs.items()})
     return _Signature(f"{info.name}.{method.name}", accepted,

@@ -258,11 +258,17 @@ class LiteralTypeMismatch(AstReceiverTypes, AstRule):
             return False
         api = prefilter_index()
 
-        def literal(value: ast.expr) -> bool:
+        def convertible(value: ast.expr) -> bool:
+            """A literal ``_ast_mismatch`` may say yes to for some declared type: a number, or a string that
+            spells a number or a boolean (a construct id such as ``"Data"`` never is)."""
             if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
                 value = value.operand
-            return isinstance(value, ast.Constant) and isinstance(value.value, (int, float, str)) \
-                and not isinstance(value.value, bool)
+            if not isinstance(value, ast.Constant) or isinstance(value.value, bool):
+                return False
+            if isinstance(value.value, (int, float)):
+                return True
+            return isinstance(value.value, str) and (
+                _string_as(value.value, "number") is not None or _string_as(value.value, "boolean") is not None)
 
         def fires(signature, call: ast.Call) -> bool:
             if signature is None:
@@ -277,7 +283,7 @@ class LiteralTypeMismatch(AstReceiverTypes, AstRule):
         signatures: dict[str, object] = {}
         methods: list[ast.Call] = []
         for call in scan.calls:
-            if not any(literal(a) for a in (*call.args, *(k.value for k in call.keywords))):
+            if not any(convertible(a) for a in (*call.args, *(k.value for k in call.keywords))):
                 continue
             for qualified in scan.resolve_all(call.func):
                 if qualified.partition(".")[0] not in ROOTS:

@@ -89,6 +89,13 @@ def test_chunking_keeps_order():
     assert chunked([], 2) == []
 
 
+def test_chunks_shrink_towards_the_end_so_workers_finish_together():
+    sizes = [len(chunk) for chunk in chunked(list(range(385)), 2)]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[0] > 4 * sizes[-1]
+    assert sizes[-1] <= 4
+
+
 @pytest.mark.parametrize("start_method", [None, "forkserver", "spawn"])
 def test_two_jobs_equal_one_job(tmp_path, start_method):
     paths = _corpus(tmp_path)
