@@ -201,3 +201,24 @@ def test_workers_are_forked_only_while_no_other_thread_runs(monkeypatch):
     assert default_start_method() == "fork"
     monkeypatch.setattr(threading, "active_count", lambda: 2)
     assert default_start_method() in ("forkserver", "spawn")
+
+
+def test_a_run_tunes_the_garbage_collector_and_gives_it_back_as_it_found_it(tmp_path):
+    import gc
+
+    paths = _corpus(tmp_path, count=8)
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    seen = []
+
+    class Probe(Rule):
+        code, name, title = "CDK999", "probe", "records the collector's threshold during the run"
+
+        @classmethod
+        def may_fire(cls, source: str) -> bool:
+            seen.append(gc.get_threshold()[0])
+            return False
+
+    run_files(paths, RunOptions([Probe]), 1)
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == frozen
+    assert seen and all(value >= 100_000 for value in seen)
