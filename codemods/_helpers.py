@@ -12,15 +12,22 @@ from cdkfix.spans import line_index, parse_expression_text  # noqa: F401  (rules
 __all__ = ["dotted_name", "expr", "keyword", "keywords", "positional", "with_keyword", "index"]
 
 
+_INDEXES: dict = {}  # version -> ApiIndex, as ``load_index`` caches them (successes only)
+
+
 def index(options=None):
     """The API index for the run's aws-cdk-lib version (bundled 2.275.0 by default)."""
+    version = getattr(options, "cdk_version", None)
+    found = _INDEXES.get(version)  # every prefilter asks, for every file: a dict lookup, not a call chain
+    if found is not None:
+        return found
     from cdkfix.api_index import load_index
 
-    version = getattr(options, "cdk_version", None)
     try:
-        return load_index(version) if version else load_index()
+        found = _INDEXES[version] = load_index(version) if version else load_index()
     except LookupError:
         return load_index()
+    return found
 
 
 def keywords(call: cst.Call) -> Iterator[cst.Arg]:
@@ -1041,6 +1048,13 @@ class Prescan:
         return _segment(self.source, node)
 
     @_functools.cached_property
+    def callees(self) -> tuple[tuple[str, ...], ...]:
+        """:meth:`resolve_all` of each call's callee, aligned with :attr:`calls` (``zip(scan.calls,
+        scan.callees)``): resolved once for the prefilters of every rule that looks at calls."""
+        resolve = self.resolve_all
+        return tuple([resolve(call.func) for call in self.calls])
+
+    @_functools.cached_property
     def rebound_names(self) -> frozenset[str]:
         """:func:`ast_rebound_names` of the tree (computed on first use, shared by the rules of a run)."""
         return ast_rebound_names(self.tree)
@@ -1252,13 +1266,21 @@ def prescan(source: str) -> Prescan | None:
     wanted[_ast.Import] = wanted[_ast.ImportFrom] = import_nodes  # one list: their order decides bindings
     wanted[_ast.Name] = name_nodes  # type: ignore[assignment]
     queue = _deque([tree])
-    pop, extend = queue.popleft, queue.extend
-    while queue:  # ``_walk`` inlined: no generator step per node
+    pop, extend, append = queue.popleft, queue.extend, queue.append
+    fields_of, node_type = _CHILD_FIELDS, _ast.AST
+    while queue:  # ``_walk`` and ``_children`` inlined: no generator step nor call per node
         node = pop()
-        bucket = wanted.get(type(node))
+        kind = type(node)
+        bucket = wanted.get(kind)
         if bucket is not None:
             bucket.append(node)
-        extend(_children(node))
+        fields = fields_of.get(kind)
+        for field in _child_fields(kind) if fields is None else fields:
+            value = getattr(node, field, None)
+            if type(value) is list:
+                extend([item for item in value if isinstance(item, node_type)])
+            elif isinstance(value, node_type):
+                append(value)
     names.update(node.id for node in name_nodes)
     for node in import_nodes:
         if type(node) is _ast.Import:
@@ -1284,8 +1306,13 @@ def triggered_prescan(rule, source: str) -> Prescan | None:
     """What a precise ``may_fire`` starts from: the shared :func:`prescan` of ``source`` when one of ``rule``'s
     trigger substrings is in it (the base prefilter, :meth:`cdkfix.rule.Rule.may_fire`), else None; None too
     when the standard library does not parse it (the engine reports that syntax error, not the rule)."""
-    if rule.triggers and not any(trigger in source for trigger in rule.triggers):
-        return None
+    triggers = rule.triggers
+    if triggers:
+        for trigger in triggers:  # a loop, not ``any()`` over a generator: every rule asks, for every file
+            if trigger in source:
+                break
+        else:
+            return None
     return prescan(source)
 
 

@@ -264,10 +264,10 @@ class AppMeshRouteMesh(AstRule):
         if scan is None:
             return False
         api = None
-        for call in scan.calls:
+        for call, callees in zip(scan.calls, scan.callees):
             if any(kw.arg == "mesh" for kw in call.keywords) or has_star_args(call):
                 continue
-            for qualified in scan.resolve_all(call.func):
+            for qualified in callees:
                 if ".aws_appmesh." not in qualified + ".":
                     continue
                 api = api or prefilter_index()

@@ -418,8 +418,8 @@ class UnknownKeyword(AstReceiverTypes, AstRule):
         api = prefilter_index()
         signatures: dict[str, _Signature | None] = {}
         methods: list[tuple[str, ast.expr, list[str]]] = []
-        for node in scan.calls:
-            qualifieds = [q for q in scan.resolve_all(node.func) if q.partition(".")[0] in ROOTS]
+        for node, callees in zip(scan.calls, scan.callees):
+            qualifieds = [q for q in callees if q.partition(".")[0] in ROOTS]
             if not node.keywords or any(k.arg is None for k in node.keywords):
                 continue
             passed = [k.arg for k in node.keywords if k.arg is not None]

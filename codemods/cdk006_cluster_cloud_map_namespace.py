@@ -226,10 +226,10 @@ class ClusterCloudMapNamespace(AstRule):
         if scan is None:
             return False
         api = None
-        for call in scan.calls:
+        for call, callees in zip(scan.calls, scan.callees):
             if ast_keyword(call, NAMESPACE_PROP) is not None or ast_has_star_kwargs(call):
                 continue
-            for qualified in scan.resolve_all(call.func):
+            for qualified in callees:
                 api = api or prefilter_index()
                 info, method = resolve_callable(api, qualified)
                 if info is not None and method is None and info.kind == "class" and NAMESPACE_PROP in info.props:

@@ -287,7 +287,7 @@ class LambdaReservedEnvironment(AstRule):
         if not reserved:
             return False
         api = prefilter_index()  # the rule only edits what configures a Lambda function built in this file
-        return any(_is_function_class(api, qualified) for call in scan.calls for qualified in scan.resolve_all(call.func))
+        return any(_is_function_class(api, qualified) for callees in scan.callees for qualified in callees)
 
     def check(self) -> None:
         """Find the dicts and ``add_environment`` statements that configure a Lambda function, on the stdlib

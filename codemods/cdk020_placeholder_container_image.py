@@ -163,11 +163,11 @@ class PlaceholderContainerImage(AstRule):
         if scan is None:
             return False
         api = None
-        for call in scan.calls:
+        for call, callees in zip(scan.calls, scan.callees):
             value = call.args[0] if call.args else ast_keyword(call, "name")
             if not (isinstance(value, ast.Constant) and isinstance(value.value, str) and placeholder(value.value)):
                 continue
-            for qualified in scan.resolve_all(call.func):
+            for qualified in callees:
                 api = api or prefilter_index()
                 info, method = resolve_callable(api, qualified)
                 if info is not None and info.name == "ContainerImage" and method == "from_registry":

@@ -104,8 +104,7 @@ class ShortBackupRetention(AstRule):
         if scan is None:
             return False
         minimum = _minimum(prefilter_settings())
-        for call in scan.calls:
-            qualifieds = scan.resolve_all(call.func)
+        for call, qualifieds in zip(scan.calls, scan.callees):
             values = []
             if any(q in _BACKUP_PROPS for q in qualifieds):
                 values.append(ast_keyword(call, "retention"))

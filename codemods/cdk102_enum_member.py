@@ -325,8 +325,8 @@ class EnumMember(AstRule):
                 found = enum_like(api, qualname)
                 if found is not None and _missing(found, node.attr):
                     return True
-        for call in scan.calls:
-            for qualname in scan.resolve_all(call.func):
+        for call, callees in zip(scan.calls, scan.callees):
+            for qualname in callees:
                 found = enum_like(api, qualname)
                 if found is not None and found[2]:
                     return True

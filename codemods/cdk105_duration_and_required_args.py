@@ -263,8 +263,8 @@ class DurationAndRequiredArgs(CallSpans, AstRule):
         if scan is None:
             return False
         api = prefilter_index()
-        for call in scan.calls:
-            for qualified in scan.resolve_all(call.func):
+        for call, callees in zip(scan.calls, scan.callees):
+            for qualified in callees:
                 if _may_need_fix(api, call, qualified):
                     return True
         return False

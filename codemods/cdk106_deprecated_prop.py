@@ -389,8 +389,8 @@ class DeprecatedProp(CallSpans, AstRule):
         if scan is None:
             return False
         api = prefilter_index()
-        for call in scan.calls:
-            for qualified in scan.resolve_all(call.func):
+        for call, callees in zip(scan.calls, scan.callees):
+            for qualified in callees:
                 signature = call_signature(api, qualified)
                 if signature is None:
                     continue

@@ -282,10 +282,10 @@ class LiteralTypeMismatch(AstReceiverTypes, AstRule):
 
         signatures: dict[str, object] = {}
         methods: list[ast.Call] = []
-        for call in scan.calls:
+        for call, callees in zip(scan.calls, scan.callees):
             if not any(convertible(a) for a in (*call.args, *(k.value for k in call.keywords))):
                 continue
-            for qualified in scan.resolve_all(call.func):
+            for qualified in callees:
                 if qualified.partition(".")[0] not in ROOTS:
                     continue
                 if qualified not in signatures:
