@@ -184,7 +184,6 @@ class SourceView:
         self.source = source
         self.path = path
         self.tree = tree if tree is not None else stdlib_tree(source)
-        self.lines = source.splitlines(keepends=True)
         self._parents: dict[_ast.AST, _ast.AST] | None = None
         self._bindings: dict[_ast.AST, dict[str, list[Binding]]] = {}
         self._positions: dict[tuple[int, int], list[_ast.AST]] | None = None
@@ -224,10 +223,13 @@ class SourceView:
         return _segment(self.source, node) or _ast.unparse(node)
 
     def char_column(self, line: int, byte_offset: int) -> int:
-        """Convert ``ast``'s UTF-8 byte column to a character column (what LibCST reports)."""
-        if not 0 < line <= len(self.lines):
+        """Convert ``ast``'s UTF-8 byte column to a character column (what LibCST reports). Lines are counted
+        as the tokenizer counts them (``\n``, ``\r\n``, ``\r``): ``str.splitlines`` also breaks at form feeds
+        and ``\u2028``, which put every later line off by one."""
+        lines = line_index(self.source)
+        if not 0 < line <= len(lines.starts):
             return byte_offset
-        return len(self.lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
+        return lines.char_column(line, byte_offset)
 
     def node_at(self, line: int, column: int, kind: type | tuple[type, ...] = _ast.Call) -> _ast.AST | None:
         """The ``ast`` node of type ``kind`` starting at LibCST's (line, column)."""

@@ -79,3 +79,15 @@ def test_word_matches_finds_what_a_leading_word_boundary_finds(pattern, words):
     text = "".join(words)
     expected = [(m.start(), m.group(0)) for m in re.compile(r"\b" + pattern).finditer(text)]
     assert [(m.start(), m.group(0)) for m in word_matches(re.compile(pattern), text)] == expected
+
+
+@pytest.mark.parametrize("separator", ["\f", "\u2028", "\x1c", "\x85"])
+def test_source_view_columns_count_lines_as_the_tokenizer_does(separator):
+    from codemods._helpers import SourceView
+
+    # ``separator`` inside a string or a comment is no line break for Python; ``str.splitlines`` says it is.
+    source = f'x = "a{separator}b"  # c{separator}d\nlabel = "é"; y = f(1)\n'
+    view = SourceView(source)
+    call = next(node for node in ast.walk(view.tree) if isinstance(node, ast.Call))
+    assert call.lineno == 2
+    assert view.char_column(call.lineno, call.col_offset) == source.split("\n")[1].index("f(1)")
