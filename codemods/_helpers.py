@@ -1041,6 +1041,17 @@ class Prescan:
                 for alias in node.names:
                     yield node.module, alias.name  # type: ignore[misc]
 
+    def missing_members(self, api, root: str) -> tuple[tuple[str, str], ...]:
+        """The distinct :meth:`module_members` of ``root`` where ``module`` is a module of the index that
+        lacks the capitalized ``name`` (and has no submodule of that name): where a name may be taken from the
+        wrong module or not exist at all. Usually none; computed once per file for the rules that ask."""
+        key = ("missing_members", id(api), root)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = tuple(pair for pair in dict.fromkeys(self.module_members(root))
+                                            if _lacks(api, *pair))
+        return found
+
     def resolves_to(self, node: _ast.AST | None, wanted) -> bool:
         """True when ``node`` may stand for one of the qualified names ``wanted``."""
         return any(name in wanted for name in self.resolve_all(node))
@@ -1123,6 +1134,20 @@ class Prescan:
         if not seen:
             kinds[id(cls)] = found
         return found
+
+
+_LACKS: dict[tuple[int, str, str], bool] = {}
+
+
+def _lacks(api, module: str, name: str) -> bool:
+    """``name`` is capitalized and the index's ``module`` has neither a member nor a submodule of that name
+    (cached for the process: the index does not change, and a batch reads the same names again and again)."""
+    key = (id(api), module, name)
+    found = _LACKS.get(key)
+    if found is None:
+        found = _LACKS[key] = bool(name[:1].isupper() and api.has_module(module) and name not in api.names(module)
+                                   and not api.has_module(f"{module}.{name}"))
+    return found
 
 
 def has_star_args(call: _ast.Call) -> bool:

@@ -269,15 +269,8 @@ class WrongModule(AstRule):
         if not scan.imports_under((CORE,)):
             return False
         api = prefilter_index()
-        seen: dict[tuple[str, str], bool] = {}
-
-        def actionable(module_name: str, name: str) -> bool:
-            key = (module_name, name)
-            if key not in seen:
-                seen[key] = _missing(api, module_name, name) and _home(api, name, module_name) != (None, [])
-            return seen[key]
-
-        return any(actionable(module, name) for module, name in scan.module_members(CORE))
+        # ``missing_members`` are the pairs ``_missing`` says yes to, each once.
+        return any(_home(api, name, module) != (None, []) for module, name in scan.missing_members(api, CORE))
 
     @property
     def api(self):

@@ -181,6 +181,25 @@ def _parse_strings(text: str, found: set[str]) -> None:
         parsed.visit(_Strings(found))
 
 
+_DEPRECATIONS: dict[tuple[int, str], bool | frozenset[str] | None] = {}
+
+
+def _deprecations(api, qualified: str) -> bool | frozenset[str] | None:
+    """For a call of ``qualified``: True when it is a deprecated static method, else the names of its
+    deprecated keywords; None when it is no CDK constructor, struct or static method. Cached for the process:
+    the prefilter asks about every call of every file."""
+    key = (id(api), qualified)
+    if key not in _DEPRECATIONS:
+        signature = call_signature(api, qualified)
+        if signature is None:
+            _DEPRECATIONS[key] = None
+        else:
+            info, method_name, _, kwargs = signature
+            _DEPRECATIONS[key] = (method_name is not None and bool(info.methods[method_name].deprecated)) or \
+                frozenset(name for name, prop in kwargs.items() if prop.deprecated)
+    return _DEPRECATIONS[key]
+
+
 class DeprecatedProp(CallSpans, AstRule):
     """Migrates a deprecated keyword or static method to the replacement its jsii deprecation text names.
 
@@ -391,13 +410,8 @@ class DeprecatedProp(CallSpans, AstRule):
         api = prefilter_index()
         for call, callees in zip(scan.calls, scan.callees):
             for qualified in callees:
-                signature = call_signature(api, qualified)
-                if signature is None:
-                    continue
-                info, method_name, _, kwargs = signature
-                if method_name is not None and info.methods[method_name].deprecated:
-                    return True
-                if any(kw.arg in kwargs and kwargs[kw.arg].deprecated for kw in call.keywords if kw.arg):
+                deprecated = _deprecations(api, qualified)  # most callees: an empty set
+                if deprecated is True or (deprecated and any(kw.arg in deprecated for kw in call.keywords)):
                     return True
         return False
 

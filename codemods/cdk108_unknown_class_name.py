@@ -466,14 +466,8 @@ class UnknownClassName(AstRule):
         if not scan.imports_under((CORE,)):
             return False
         api = prefilter_index()
-        seen: dict[tuple[str, str], bool] = {}
-
-        def unknown(module: str, name: str) -> bool:
-            if (module, name) not in seen:
-                seen[(module, name)] = _unknown(api, module, name)
-            return seen[(module, name)]
-
-        return any(unknown(module, name) for module, name in scan.module_members(CORE))
+        # ``missing_members`` are the pairs a module lacks (what ``_unknown`` asks first), each once.
+        return any(_unknown(api, module, name) for module, name in scan.missing_members(api, CORE))
 
     # -- finding on the stdlib tree ------------------------------------------------------------------
     @property
