@@ -51,24 +51,22 @@ def type_of_qualified(api, qualified: str):
     return None
 
 
-def prescan_receiver_types(scan, api, types: dict[str, object]) -> Callable[[ast.expr], Iterator[object]]:
+_RECEIVER_TYPES: dict[tuple[int, str], object] = {}
+
+
+def prescan_receiver_types(scan, api) -> Callable[[ast.expr], Iterator[object]]:
     """For a prefilter: a function yielding the CDK types a receiver expression may have.
 
     A receiver is typed when it is a call, or a name / ``self.<attr>`` assigned a call anywhere in the
     file (any scope: the prefilter may say yes where the traversal then finds nothing, never the
-    reverse). ``scan`` is :func:`codemods._helpers.prescan`'s result; ``types`` caches
-    :func:`type_of_qualified` per qualified name and is filled as receivers are typed.
+    reverse). ``scan`` is :func:`codemods._helpers.prescan`'s result. The file's assignments are read once
+    for every rule that asks, and :func:`type_of_qualified` is cached for the process (the index does not
+    change).
     """
-    assigned: dict[tuple[str, str], list[ast.Call]] = {}
-    for statement in scan.assignments:
-        if not isinstance(statement.value, ast.Call):
-            continue
-        for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target]):
-            if isinstance(target, ast.Name):
-                assigned.setdefault(("name", target.id), []).append(statement.value)
-            elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                  and target.value.id == "self"):
-                assigned.setdefault(("self", target.attr), []).append(statement.value)
+    assigned = scan._memo.get("receiver assignments")
+    if assigned is None:
+        assigned = scan._memo["receiver assignments"] = _assigned_calls(scan)
+    api_key = id(api)
 
     def receiver_types(receiver: ast.expr) -> Iterator[object]:
         if isinstance(receiver, ast.Call):
@@ -82,12 +80,28 @@ def prescan_receiver_types(scan, api, types: dict[str, object]) -> Callable[[ast
             values = []
         for value in values:
             for qualified in scan.resolve_all(value.func):
-                if qualified not in types:
-                    types[qualified] = type_of_qualified(api, qualified)
-                if types[qualified] is not None:
-                    yield types[qualified]
+                key = (api_key, qualified)
+                if key not in _RECEIVER_TYPES:
+                    _RECEIVER_TYPES[key] = type_of_qualified(api, qualified)
+                if _RECEIVER_TYPES[key] is not None:
+                    yield _RECEIVER_TYPES[key]
 
     return receiver_types
+
+
+def _assigned_calls(scan) -> dict[tuple[str, str], list[ast.Call]]:
+    """``("name", x)`` / ``("self", attr)`` -> the calls assigned to ``x`` / ``self.attr`` anywhere."""
+    assigned: dict[tuple[str, str], list[ast.Call]] = {}
+    for statement in scan.assignments:
+        if not isinstance(statement.value, ast.Call):
+            continue
+        for target in (statement.targets if isinstance(statement, ast.Assign) else [statement.target]):
+            if isinstance(target, ast.Name):
+                assigned.setdefault(("name", target.id), []).append(statement.value)
+            elif (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                  and target.value.id == "self"):
+                assigned.setdefault(("self", target.attr), []).append(statement.value)
+    return assigned
 
 
 class _ValueTypes:

@@ -1004,6 +1004,8 @@ class Prescan:
     names: frozenset[str] = frozenset()
     #: ``ast.Assign``/``ast.AnnAssign`` statements, anywhere.
     assignments: tuple[_ast.Assign | _ast.AnnAssign, ...] = ()
+    #: Every identifier of a Name node that is assigned or deleted (bound in some scope).
+    stored_names: frozenset[str] = frozenset()
     _memo: dict = _dataclass_field(default_factory=dict, repr=False)
     _resolved: dict[int, tuple[str, ...]] = _dataclass_field(default_factory=dict, repr=False)
 
@@ -1309,6 +1311,7 @@ def prescan(source: str) -> Prescan | None:
             elif isinstance(value, node_type):
                 append(value)
     names.update(node.id for node in name_nodes)
+    stored = frozenset([node.id for node in name_nodes if type(node.ctx) is not _ast.Load])
     for node in import_nodes:
         if type(node) is _ast.Import:
             for alias in node.names:
@@ -1326,7 +1329,7 @@ def prescan(source: str) -> Prescan | None:
                     bind(alias.asname or alias.name, f"{node.module}.{alias.name}")
     return Prescan(tree, imports, tuple(calls), tuple(attributes), tuple(classes), star, source,
                    {name: tuple(targets) for name, targets in bindings.items()}, tuple(functions), tuple(dicts),
-                   tuple(import_froms), frozenset(names), tuple(assignments))
+                   tuple(import_froms), frozenset(names), tuple(assignments), stored)
 
 
 def triggered_prescan(rule, source: str) -> Prescan | None:

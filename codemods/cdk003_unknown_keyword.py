@@ -416,31 +416,29 @@ class UnknownKeyword(AstReceiverTypes, AstRule):
         if not scan.imports_under(ROOTS):
             return False
         api = prefilter_index()
-        signatures: dict[str, _Signature | None] = {}
         methods: list[tuple[str, ast.expr, list[str]]] = []
         for node, callees in zip(scan.calls, scan.callees):
-            qualifieds = [q for q in callees if q.partition(".")[0] in ROOTS]
-            if not node.keywords or any(k.arg is None for k in node.keywords):
+            if not node.keywords:
                 continue
-            passed = [k.arg for k in node.keywords if k.arg is not None]
-            for qualified in qualifieds:
-                if qualified not in signatures:
-                    signatures[qualified] = _signature_of(api, qualified)
-                signature = signatures[qualified]
-                if signature is not None and any(k not in signature.accepted for k in passed):
-                    return True
+            passed = [k.arg for k in node.keywords]
+            if None in passed:  # ``**kwargs``: what it holds is unknown
+                continue
+            for qualified in callees:
+                if qualified.partition(".")[0] in ROOTS:
+                    signature = _signature_of(api, qualified)  # cached for the process
+                    if signature is not None and not all(map(signature.accepted.__contains__, passed)):
+                        return True
             if isinstance(node.func, ast.Attribute):  # a method of a receiver whose type the rule may know
                 methods.append((node.func.attr, node.func.value, passed))
         if not methods:
             return False
         # The rule types a receiver that is a call, or a name / ``self.<attr>`` assigned a call (any scope here).
-        receiver_types = prescan_receiver_types(scan, api, {})
+        receiver_types = prescan_receiver_types(scan, api)
         for name, receiver, passed in methods:
             for info in receiver_types(receiver):
                 method = info.methods.get(name)  # type: ignore[attr-defined]
                 if method is not None and not method.static:
-                    accepted = _method_signature(info, method).accepted
-                    if any(k not in accepted for k in passed):
+                    if not all(map(_method_signature(info, method).accepted.__contains__, passed)):
                         return True
         return False
 

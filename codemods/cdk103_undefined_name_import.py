@@ -412,6 +412,13 @@ class UndefinedNameImport(AstRule):
         candidates.update(node.value.id for node in scan.attributes
                           if isinstance(node.value, ast.Name) and attribute_module(api, node.attr) is not None)
         candidates.difference_update(scan.bindings)  # imported somewhere: bound, never unbound
+        # Bound in some scope (assigned, a def or class, a parameter) is never unbound either (see
+        # ``unbound_names``): no second parse by ``symtable`` for a file that only reuses a module's usual alias.
+        candidates.difference_update(scan.stored_names)
+        candidates.difference_update(node.name for node in (*scan.functions, *scan.classes))
+        candidates.difference_update(arg.arg for function in scan.functions for arg in (
+            *function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs,
+            function.args.vararg, function.args.kwarg) if arg is not None)
         if not candidates:
             return False
         return any(name in candidates for name in unbound_names(source) or ())

@@ -419,20 +419,46 @@ class DurationAndRequiredArgs(CallSpans, AstRule):
 
 def _may_need_fix(api, call: _ast.Call, qualified: str) -> bool:
     """Whether a call of ``qualified`` passes a number for a Duration or leaves out a required argument."""
-    signature = call_signature(api, qualified)
-    if signature is None:
+    needs = _needs_of(api, qualified)
+    if needs is None:
         return False
-    _, _, params, kwargs = signature
-    for kw in call.keywords:
-        prop = kwargs.get(kw.arg) if kw.arg else None
-        if prop is not None and prop.type == DURATION and _ast_number(kw.value):
-            return True
+    durations, positional, variadic, required_positional, required_keywords = needs
+    if durations and any(kw.arg in durations and _ast_number(kw.value) for kw in call.keywords):
+        return True
     if any(isinstance(a, _ast.Starred) for a in call.args) or any(kw.arg is None for kw in call.keywords):
         return False
     passed = {kw.arg for kw in call.keywords}
-    if len(call.args) > len(params) and not any(p.variadic for p in params):
+    given = len(call.args)
+    if given > positional and not variadic:
         return True
-    if any(not p.optional and not p.variadic and i >= len(call.args) and p.name not in passed
-           for i, p in enumerate(params)):
+    if any(i >= given and name not in passed for i, name in required_positional):
         return True
-    return any(not p.optional and n not in passed and p.type not in _OWNED_ELSEWHERE for n, p in kwargs.items())
+    return not required_keywords <= passed
+
+
+#: What :func:`_may_need_fix` asks of a callee's signature, cached for the process (the index does not
+#: change, and the prefilter asks about every call of every file).
+_Needs = tuple[frozenset[str], int, bool, tuple[tuple[int, str], ...], frozenset[str]]
+_NEEDS: dict[tuple[int, str], _Needs | None] = {}
+
+
+def _needs_of(api, qualified: str) -> _Needs | None:
+    """``(Duration keywords, positional parameters, any variadic, required positional (index, name),
+    required keywords)`` of a CDK constructor, struct or static method; None for anything else. A required
+    keyword whose type another rule owns (the App Mesh ``mesh``) is not counted."""
+    key = (id(api), qualified)
+    if key not in _NEEDS:
+        signature = call_signature(api, qualified)
+        if signature is None:
+            _NEEDS[key] = None
+        else:
+            _, _, params, kwargs = signature
+            _NEEDS[key] = (
+                frozenset(name for name, prop in kwargs.items() if prop.type == DURATION),
+                len(params),
+                any(p.variadic for p in params),
+                tuple((i, p.name) for i, p in enumerate(params) if not p.optional and not p.variadic),
+                frozenset(name for name, prop in kwargs.items()
+                          if not prop.optional and prop.type not in _OWNED_ELSEWHERE),
+            )
+    return _NEEDS[key]

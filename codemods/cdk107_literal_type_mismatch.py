@@ -55,6 +55,28 @@ def _ast_mismatch(value: ast.expr, wanted: str) -> bool:
     return False
 
 
+def _convertible(value: ast.expr) -> bool:
+    """A literal ``_ast_mismatch`` may say yes to for some declared type: a number, or a string that spells
+    a number or a boolean (a construct id such as ``"Data"`` never is). The prefilter asks it about every
+    argument of every call, hence the cheap tests first."""
+    kind = type(value)
+    if kind is ast.UnaryOp and isinstance(value.op, ast.USub):  # type: ignore[attr-defined]
+        value = value.operand  # type: ignore[attr-defined]
+        kind = type(value)
+    if kind is not ast.Constant:
+        return False
+    literal = value.value  # type: ignore[attr-defined]
+    if type(literal) is str:
+        # ``_NUMERIC_TEXT`` starts with a digit or "-"; the booleans are "true" and "false" in any case.
+        if literal[:1] in _NUMBER_STARTS:
+            return _string_as(literal, "number") is not None
+        return len(literal) in (4, 5) and _string_as(literal, "boolean") is not None
+    return isinstance(literal, (int, float)) and not isinstance(literal, bool)
+
+
+_NUMBER_STARTS = frozenset("-0123456789")
+
+
 def _call_types(params, props, call_args: list[tuple[str | None, object]]):
     """``(argument, declared type, keyword)`` for each argument whose parameter or prop is known.
 
@@ -88,6 +110,60 @@ def _method_signature(info, name: str):
     if method is None or method.static:
         return None
     return f"{info.name}.{name}", method.params, method.kwargs
+
+
+# -- the prefilter's view of a callee: which arguments are declared a primitive (cached per process) ------
+_Slots = tuple[tuple[str | None, ...], dict[str, str]]
+_SLOTS: dict[tuple[int, str], _Slots | None] = {}
+
+
+def _primitive_slots(signature) -> _Slots | None:
+    """``(declared primitive of each positional parameter or None, keyword -> declared primitive)`` of a
+    ``(label, params, props)`` signature, as :func:`_call_types` maps arguments (a keyword names a parameter
+    before a prop); None when no argument is declared a primitive, so no literal can be converted."""
+    if signature is None:
+        return None
+    _, params, props = signature
+    positional = tuple(None if p.variadic or p.type not in _PRIMITIVES else p.type for p in params)
+    declared: dict[str, str] = {}
+    for param in params:
+        if not param.variadic:
+            declared.setdefault(param.name, param.type)
+    for name, prop in props.items():
+        declared.setdefault(name, prop.type)
+    named = {name: wanted for name, wanted in declared.items() if wanted in _PRIMITIVES}
+    return (positional, named) if named or any(positional) else None
+
+
+def _slots_of(api, qualified: str) -> _Slots | None:
+    key = (id(api), qualified)
+    if key not in _SLOTS:
+        _SLOTS[key] = _primitive_slots(_signature_of(api, qualified))
+    return _SLOTS[key]
+
+
+def _method_slots(info, name: str) -> _Slots | None:
+    key = (id(info), name)  # index types live as long as the process
+    if key not in _SLOTS:
+        _SLOTS[key] = _primitive_slots(_method_signature(info, name))  # type: ignore[index]
+    return _SLOTS[key]  # type: ignore[index]
+
+
+def _fires(slots: _Slots | None, call: ast.Call) -> bool:
+    """Whether some literal argument of ``call`` is one ``_ast_mismatch`` converts (the rule maps no
+    positional argument after a ``*args``)."""
+    if slots is None:
+        return False
+    positional, named = slots
+    if not any(isinstance(arg, ast.Starred) for arg in call.args):
+        for arg, wanted in zip(call.args, positional):
+            if wanted is not None and _ast_mismatch(arg, wanted):
+                return True
+    for keyword in call.keywords:
+        wanted = named.get(keyword.arg) if keyword.arg is not None else None  # type: ignore[assignment]
+        if wanted is not None and _ast_mismatch(keyword.value, wanted):
+            return True
+    return False
 
 
 class LiteralTypeMismatch(AstReceiverTypes, AstRule):
@@ -258,48 +334,21 @@ class LiteralTypeMismatch(AstReceiverTypes, AstRule):
             return False
         api = prefilter_index()
 
-        def convertible(value: ast.expr) -> bool:
-            """A literal ``_ast_mismatch`` may say yes to for some declared type: a number, or a string that
-            spells a number or a boolean (a construct id such as ``"Data"`` never is)."""
-            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
-                value = value.operand
-            if not isinstance(value, ast.Constant) or isinstance(value.value, bool):
-                return False
-            if isinstance(value.value, (int, float)):
-                return True
-            return isinstance(value.value, str) and (
-                _string_as(value.value, "number") is not None or _string_as(value.value, "boolean") is not None)
-
-        def fires(signature, call: ast.Call) -> bool:
-            if signature is None:
-                return False
-            _, params, props = signature
-            args = [(None, a) for a in call.args if not isinstance(a, ast.Starred)]
-            if len(args) != len(call.args):
-                args = []  # the rule maps no positional argument after a `*args`
-            args += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
-            return any(_ast_mismatch(value, wanted) for value, wanted, _ in _call_types(params, props, args))
-
-        signatures: dict[str, object] = {}
         methods: list[ast.Call] = []
         for call, callees in zip(scan.calls, scan.callees):
-            if not any(convertible(a) for a in (*call.args, *(k.value for k in call.keywords))):
+            if not (any(map(_convertible, call.args)) or any(_convertible(k.value) for k in call.keywords)):
                 continue
             for qualified in callees:
-                if qualified.partition(".")[0] not in ROOTS:
-                    continue
-                if qualified not in signatures:
-                    signatures[qualified] = _signature_of(api, qualified)
-                if fires(signatures[qualified], call):
+                if qualified.partition(".")[0] in ROOTS and _fires(_slots_of(api, qualified), call):
                     return True
             if isinstance(call.func, ast.Attribute):
                 methods.append(call)
         if not methods:
             return False
-        receiver_types = prescan_receiver_types(scan, api, {})
+        receiver_types = prescan_receiver_types(scan, api)
         for call in methods:
             for info in receiver_types(call.func.value):  # type: ignore[attr-defined]
-                if fires(_method_signature(info, call.func.attr), call):  # type: ignore[attr-defined]
+                if _fires(_method_slots(info, call.func.attr), call):  # type: ignore[attr-defined]
                     return True
         return False
 
