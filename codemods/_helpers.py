@@ -1070,6 +1070,12 @@ class Prescan:
         return tuple([resolve(call.func) for call in self.calls])
 
     @_functools.cached_property
+    def attribute_names(self) -> frozenset[str]:
+        """The names after a dot of every :attr:`attributes` node (computed on first use): a prefilter looking for
+        a few attribute names asks one set question instead of looping over the nodes."""
+        return frozenset([node.attr for node in self.attributes])
+
+    @_functools.cached_property
     def rebound_names(self) -> frozenset[str]:
         """:func:`ast_rebound_names` of the tree (computed on first use, shared by the rules of a run)."""
         return ast_rebound_names(self.tree)

@@ -136,6 +136,8 @@ class SubmoduleAsAttribute(AstRule):
             return False  # not Python the stdlib accepts: the engine reports the syntax error
         api = prefilter_index()
         suffixes = _companion_suffixes(api)
+        if suffixes.isdisjoint(scan.attribute_names):  # the usual case, decided without a loop
+            return False
         for node in scan.attributes:
             if node.attr not in suffixes:  # a set lookup first: most attributes are no companion's name
                 continue

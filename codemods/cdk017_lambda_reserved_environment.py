@@ -24,6 +24,8 @@ RESERVED = frozenset({
     "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 })
+#: Every reserved name holds one of these (``tests/test_prefilters.py`` checks it).
+_RESERVED_PARTS = ("AWS_", "LAMBDA_", "_HANDLER", "_X_AMZN_TRACE_ID")
 _FUNCTION_FQNS = frozenset({"aws-cdk-lib.aws_lambda.FunctionBase", "aws-cdk-lib.aws_lambda.Function"})
 _FINAL_LINE_END = re.compile(r"(?:\r\n|\r|\n)\Z")
 _STATEMENT_MESSAGE = "the Lambda runtime sets this variable itself: `add_environment` removed"
@@ -277,6 +279,8 @@ class LambdaReservedEnvironment(AstRule):
     @classmethod
     def may_fire(cls, source: str) -> bool:
         """Only a reserved name as a dict key or as the first argument of ``add_environment``."""
+        if not any(part in source for part in _RESERVED_PARTS):  # four substring scans, not eighteen
+            return False
         scan = triggered_prescan(cls, source)
         if scan is None:
             return False

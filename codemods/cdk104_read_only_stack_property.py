@@ -89,6 +89,19 @@ class _SelfAttributes:
                 self._targets(element.value if isinstance(element, _ast.Starred) else element, stmt, None)
 
 
+_READ_ONLY: dict[int, frozenset[str]] = {}
+
+
+def _read_only_properties(info) -> frozenset[str]:
+    """The read-only instance properties of an index class (cached: index types live as long as the
+    process, and every Stack of every file asks about ``Stack``)."""
+    found = _READ_ONLY.get(id(info))
+    if found is None:
+        found = _READ_ONLY[id(info)] = frozenset(
+            name for name, prop in info.properties.items() if prop.readonly and not prop.static)
+    return found
+
+
 def _attribute_names(scan) -> set[str]:
     """Every attribute name of the file, dotted module names of imports included."""
     names = {node.attr for node in scan.attributes}
@@ -277,12 +290,19 @@ class ReadOnlyStackProperty(AstRule):
                 for qualname in scan.resolve_all(base):
                     info = api.lookup(qualname) if qualname.startswith(("aws_cdk", "constructs")) else None
                     if info is not None and info.kind == "class":
-                        read_only.update(n for n, p in info.properties.items() if p.readonly and not p.static)
+                        read_only.update(_read_only_properties(info))
         if not read_only:
             return False
         # Every assignment of the file, not only those in classes: a little more permissive, and no walk.
         for inner in scan.assignments:
             for target in inner.targets if isinstance(inner, _ast.Assign) else [inner.target]:
+                kind = type(target)
+                if kind is _ast.Name:  # ``x = ...``: no attribute to look at
+                    continue
+                if kind is _ast.Attribute and type(target.value) is _ast.Name:  # ``self.x = ...``: no walk
+                    if target.attr in read_only:
+                        return True
+                    continue
                 for element in _ast.walk(target):
                     if (isinstance(element, _ast.Attribute) and isinstance(element.value, _ast.Name)
                             and element.attr in read_only):

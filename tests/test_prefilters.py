@@ -105,3 +105,18 @@ def test_engine_gives_the_prefilter_the_run_options():
     assert not fix_code(source, (DeniedService,)).findings
     denied = fix_code(source, (DeniedService,), RuleOptions(settings={SETTING: ["aws_config"]}))
     assert [f.code for f in denied.findings] == ["CDK025"]
+
+
+def test_cdk017_gate_parts_cover_every_reserved_name():
+    from codemods.cdk017_lambda_reserved_environment import _RESERVED_PARTS, RESERVED
+
+    assert all(any(part in name for part in _RESERVED_PARTS) for name in RESERVED)
+
+
+def test_cdk015_region_pattern_implies_a_trigger():
+    from codemods.cdk015_hard_coded_region import _REGION_CORE, HardCodedRegion
+
+    for region in ("us-east-1", "eu-west-3", "eu-north-1", "sa-south-1", "eu-central-2", "ap-northeast-1",
+                   "ap-southeast-4", "us-northwest-1", "af-southwest-1"):
+        match = _REGION_CORE.search(region)
+        assert match and any(trigger in match.group() for trigger in HardCodedRegion.triggers)
