@@ -9,7 +9,7 @@ import libcst as cst
 
 from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
 from cdkfix.spans import Edit
-from codemods._helpers import has_star_args, keyword, parse_call_text
+from codemods._helpers import has_star_args, keyword, parse_call_text, triggered_prescan
 from codemods._layout import add_keyword
 
 _METHOD = "metric_successful_request_latency"
@@ -155,6 +155,27 @@ class DynamodbLatencyDimension(AstRule):
             unsafe=True,
         ),
     )
+
+    @classmethod
+    def may_fire(cls, source: str) -> bool:
+        """Only a call of the method whose ``dimensions_map`` is missing, is no dict literal, or is a dict of
+        plain string keys without ``"Operation"`` (what :meth:`_check_call` acts on)."""
+        scan = triggered_prescan(cls, source)
+        if scan is None:
+            return False
+        for call in scan.calls:
+            if not (isinstance(call.func, ast.Attribute) and call.func.attr == _METHOD) or has_star_args(call):
+                continue
+            given = next((kw.value for kw in call.keywords if kw.arg == "dimensions_map"), None)
+            if given is None or not isinstance(given, ast.Dict):
+                return True
+            keys = given.keys
+            # A key LibCST cannot read (``**base``, a concatenation) stops the rule; the stdlib sees a
+            # concatenation as one string, so this may say yes where the rule then does nothing.
+            if all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in keys) and \
+                    not any(k.value == _DIMENSION for k in keys):  # type: ignore[union-attr]
+                return True
+        return False
 
     def check(self) -> None:
         """Run the call-level logic on a LibCST parse of each outermost ``metric_successful_request_latency``
