@@ -122,7 +122,7 @@ def _run_ast_rule(rule: type[AstRule], code: str, options: RuleOptions, project:
     finally:
         # An instance serves one run. Emptied, it holds nothing that cycles through it (its queued fixes' builders
         # refer back to it) could keep alive, and the file's trees are freed by reference counting at once
-        # rather than by the garbage collector, which a run keeps paused (``cdkfix.parallel``).
+        # rather than by the garbage collector, which a batch runs rarely (``cdkfix.parallel``).
         instance.__dict__.clear()
     return new_code, list(context.scratch.get(SCRATCH_FINDINGS, ()))
 

@@ -237,6 +237,7 @@ def _frozen_heap():
 
 
 def _tune_gc() -> None:
+    """Freeze what exists and raise the youngest generation's threshold (see :func:`_frozen_heap`)."""
     gc.freeze()
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], BATCH_GC_THRESHOLD), *threshold[1:])

@@ -1355,6 +1355,17 @@ def triggered_prescan(rule, source: str) -> Prescan | None:
 _CALL_SIGNATURES: dict[tuple[int, str], tuple | None] = {}
 
 
+def signature_facts(cache: dict, api, qualified: str, derive):
+    """``derive(call_signature(api, qualified))``, or None without a signature, kept in ``cache`` for the
+    process: what a rule's prefilter asks of a callee about every call of every file (the index does not
+    change, and a batch calls the same few hundred callees)."""
+    key = (id(api), qualified)
+    if key not in cache:
+        signature = call_signature(api, qualified)
+        cache[key] = None if signature is None else derive(signature)
+    return cache[key]
+
+
 def call_signature(api, qualified: str | None):
     """``(TypeInfo, method name or None, positional params, keyword props)`` of a call to a CDK class
     constructor, struct or static method, else None. Cached per index: several rules' prefilters ask it

@@ -16,8 +16,9 @@ from codemods._helpers import (
     index,
     is_assignable,
     prefilter_index,
-    triggered_prescan,
     produced_type,
+    signature_facts,
+    triggered_prescan,
     with_keyword,
 )
 
@@ -446,19 +447,15 @@ def _needs_of(api, qualified: str) -> _Needs | None:
     """``(Duration keywords, positional parameters, any variadic, required positional (index, name),
     required keywords)`` of a CDK constructor, struct or static method; None for anything else. A required
     keyword whose type another rule owns (the App Mesh ``mesh``) is not counted."""
-    key = (id(api), qualified)
-    if key not in _NEEDS:
-        signature = call_signature(api, qualified)
-        if signature is None:
-            _NEEDS[key] = None
-        else:
-            _, _, params, kwargs = signature
-            _NEEDS[key] = (
-                frozenset(name for name, prop in kwargs.items() if prop.type == DURATION),
-                len(params),
-                any(p.variadic for p in params),
-                tuple((i, p.name) for i, p in enumerate(params) if not p.optional and not p.variadic),
-                frozenset(name for name, prop in kwargs.items()
-                          if not prop.optional and prop.type not in _OWNED_ELSEWHERE),
-            )
-    return _NEEDS[key]
+    return signature_facts(_NEEDS, api, qualified, _needs)
+
+
+def _needs(signature) -> _Needs:
+    _, _, params, kwargs = signature
+    return (
+        frozenset(name for name, prop in kwargs.items() if prop.type == DURATION),
+        len(params),
+        any(p.variadic for p in params),
+        tuple((i, p.name) for i, p in enumerate(params) if not p.optional and not p.variadic),
+        frozenset(name for name, prop in kwargs.items() if not prop.optional and prop.type not in _OWNED_ELSEWHERE),
+    )

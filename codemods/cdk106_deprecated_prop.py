@@ -18,9 +18,10 @@ from codemods._helpers import (
     index,
     is_assignable,
     keyword,
+    parse_expression_text,
     positional,
     prefilter_index,
-    parse_expression_text,
+    signature_facts,
     triggered_prescan,
     without_arg,
 )
@@ -186,18 +187,15 @@ _DEPRECATIONS: dict[tuple[int, str], bool | frozenset[str] | None] = {}
 
 def _deprecations(api, qualified: str) -> bool | frozenset[str] | None:
     """For a call of ``qualified``: True when it is a deprecated static method, else the names of its
-    deprecated keywords; None when it is no CDK constructor, struct or static method. Cached for the process:
-    the prefilter asks about every call of every file."""
-    key = (id(api), qualified)
-    if key not in _DEPRECATIONS:
-        signature = call_signature(api, qualified)
-        if signature is None:
-            _DEPRECATIONS[key] = None
-        else:
-            info, method_name, _, kwargs = signature
-            _DEPRECATIONS[key] = (method_name is not None and bool(info.methods[method_name].deprecated)) or \
-                frozenset(name for name, prop in kwargs.items() if prop.deprecated)
-    return _DEPRECATIONS[key]
+    deprecated keywords; None when it is no CDK constructor, struct or static method (cached for the process)."""
+    return signature_facts(_DEPRECATIONS, api, qualified, _deprecated_parts)
+
+
+def _deprecated_parts(signature) -> bool | frozenset[str]:
+    info, method_name, _, kwargs = signature
+    if method_name is not None and info.methods[method_name].deprecated:
+        return True
+    return frozenset(name for name, prop in kwargs.items() if prop.deprecated)
 
 
 class DeprecatedProp(CallSpans, AstRule):
