@@ -155,6 +155,19 @@ def chunked(items: Sequence[str], jobs: int) -> list[list[str]]:
     return chunks
 
 
+def largest_first(names: Sequence[str]) -> list[int]:
+    """The indexes of ``names`` by decreasing file size (a file that cannot be stat'ed counts as empty; ties
+    keep their order). With the shrinking chunks of :func:`chunked`, the slow files go out first and the
+    last tasks are the smallest files, so no worker is left with a big file while the others wait."""
+    def size(index: int) -> int:
+        try:
+            return os.stat(names[index]).st_size
+        except OSError:
+            return 0
+
+    return sorted(range(len(names)), key=size, reverse=True)
+
+
 def _context(start_method: str | None):
     method = start_method or default_start_method()
     context = multiprocessing.get_context(method)
@@ -257,7 +270,7 @@ def _run_pool(items: list[tuple[str, int]], spec: WorkerSpec, jobs: int, progres
               context) -> list[FileOutcome]:
     names = [name for name, _ in items]
     results: dict[int, FileOutcome] = {}
-    chunks = chunked(list(range(len(names))), jobs)  # chunks of indexes
+    chunks = chunked(largest_first(names), jobs)  # chunks of indexes
     failed: list[int] = []
     bar: _Progress | None = None
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec,))

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cdkfix.parallel import WorkerSpec, chunked, default_start_method, options_from_spec, run_files, spec_for
+from cdkfix.parallel import (WorkerSpec, chunked, default_start_method, largest_first, options_from_spec, run_files,
+                             spec_for)
 from cdkfix.registry import all_rules, select_rules
 from cdkfix.rule import Rule, RuleOptions
 from cdkfix.runner import RunOptions
@@ -87,6 +88,14 @@ def test_chunking_keeps_order():
     assert [x for chunk in chunks for x in chunk] == items
     assert max(len(c) for c in chunks) <= 32
     assert chunked([], 2) == []
+
+
+def test_files_go_out_largest_first_so_the_last_tasks_are_small(tmp_path):
+    sizes = {"a.py": 10, "b.py": 300, "c.py": 10, "d.py": 50}
+    for name, size in sizes.items():
+        (tmp_path / name).write_text("x" * size)
+    names = [str(tmp_path / n) for n in ("a.py", "b.py", "missing.py", "c.py", "d.py")]
+    assert largest_first(names) == [1, 4, 0, 3, 2]  # ties keep their order; an unreadable file counts as empty
 
 
 def test_chunks_shrink_towards_the_end_so_workers_finish_together():
