@@ -457,8 +457,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         table = Table()
         floors = {}
-        # Short measurements are the best of three (as ``timeit`` does): on a shared 2-CPU machine one run of
-        # a fraction of a second moves by 20% from minute to minute; the long ones are the best of one or two.
+        # Short measurements are the best of several (as ``timeit`` does): on a shared 2-CPU machine one run
+        # of a fraction of a second moves by 20-30% from minute to minute. The clean rows (0.2-0.4 s) are
+        # the best of five, the floors the best of three or two, the long rows the best of one.
         for name, subset in (("clean", clean), ("findings", dirty), ("all", corpus)):
             floors[name] = timed(lambda s=subset: libcst_floor(s), repeat=3 if name == "clean" else 2)
             table.add(f"LibCST parse+code (floor), {name}", len(subset), lines[id(subset)], *floors[name],
@@ -475,7 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seconds: dict[str, float] = {}
         for jobs in (1, 2):
             for name, subset in (("clean", clean), ("findings", dirty)):
-                wall, cpu = timed(lambda: check_run(subset, jobs), repeat=3 if name == "clean" else 1)
+                wall, cpu = timed(lambda: check_run(subset, jobs), repeat=5 if name == "clean" else 1)
                 seconds[f"check{jobs}{name}"] = wall
                 ratios[f"check{jobs}{name}"] = table.add(f"check -j{jobs}, {name}", len(subset), lines[id(subset)],
                                                          wall, cpu if jobs == 1 else None, floors[name])
