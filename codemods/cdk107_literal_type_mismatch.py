@@ -14,6 +14,7 @@ from codemods._helpers import (
     parse_call_text,
     prefilter_index,
     preferred_quote,
+    signature_facts,
     triggered_prescan,
 )
 
@@ -114,7 +115,8 @@ def _method_signature(info, name: str):
 
 # -- the prefilter's view of a callee: which arguments are declared a primitive (cached per process) ------
 _Slots = tuple[tuple[str | None, ...], dict[str, str]]
-_SLOTS: dict[tuple[int, str], _Slots | None] = {}
+_SLOTS: dict[tuple[int, str], _Slots | None] = {}  # (index, callee) -> slots
+_METHOD_SLOTS: dict[tuple[int, str], _Slots | None] = {}  # (index type, method name) -> slots
 
 
 def _primitive_slots(signature) -> _Slots | None:
@@ -136,17 +138,16 @@ def _primitive_slots(signature) -> _Slots | None:
 
 
 def _slots_of(api, qualified: str) -> _Slots | None:
-    key = (id(api), qualified)
-    if key not in _SLOTS:
-        _SLOTS[key] = _primitive_slots(_signature_of(api, qualified))
-    return _SLOTS[key]
+    """:func:`_primitive_slots` of a constructor, struct or static method (what :func:`_signature_of` reads)."""
+    return signature_facts(_SLOTS, api, qualified, lambda signature: _primitive_slots(signature[1:]))
 
 
 def _method_slots(info, name: str) -> _Slots | None:
-    key = (id(info), name)  # index types live as long as the process
-    if key not in _SLOTS:
-        _SLOTS[key] = _primitive_slots(_method_signature(info, name))  # type: ignore[index]
-    return _SLOTS[key]  # type: ignore[index]
+    """:func:`_primitive_slots` of an instance method (index types live as long as the process)."""
+    key = (id(info), name)
+    if key not in _METHOD_SLOTS:
+        _METHOD_SLOTS[key] = _primitive_slots(_method_signature(info, name))
+    return _METHOD_SLOTS[key]
 
 
 def _fires(slots: _Slots | None, call: ast.Call) -> bool:
