@@ -537,7 +537,8 @@ class AstRule(Rule):
         findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
         output, made, left = apply_edits(source, self.lines, self._edits)
         for edit in left:  # overlapping another fix (made in a later pass) or not reproducible by LibCST
-            findings[edit.finding] = dataclasses.replace(findings[edit.finding], applied=False)
+            for index in edit.findings:
+                findings[index] = dataclasses.replace(findings[index], applied=False)
         done = {id(edit) for edit in made}  # in the order the rule queued them: imports are added in that order
         requests = list(dict.fromkeys(self._committed + [request for edit in self._edits if id(edit) in done
                                                          for request in edit.imports]))

@@ -85,8 +85,10 @@ class Edit:
     """Replace the source of ``node`` (an ``ast`` expression or statement) with ``build``'s result.
 
     ``finding`` is the index of the finding the edit belongs to in its rule's findings, so the engine can
-    withdraw the finding when the edit cannot be made in this pass. A decorated ``def`` or ``class`` is
-    edited from its ``def``/``class`` line: its decorators are not part of the span.
+    withdraw the finding when the edit cannot be made in this pass; ``also`` the indexes of further findings
+    the same edit makes (several fixes inside one call, several aliases of one import), withdrawn with it.
+    A decorated ``def`` or ``class`` is edited from its ``def``/``class`` line: its decorators are not part
+    of the span.
     """
 
     node: ast.AST
@@ -99,6 +101,12 @@ class Edit:
     #: (``SimpleStatementLine``, ``FunctionDef``...) parsed from its dedented lines and may return another
     #: statement, a ``FlattenSentinel`` of several, or ``RemovalSentinel.REMOVE``.
     whole_lines: bool = False
+    also: tuple[int, ...] = ()
+
+    @property
+    def findings(self) -> tuple[int, ...]:
+        """Every finding the edit makes: ``finding`` and ``also``."""
+        return (self.finding, *self.also)
 
     @property
     def by_lines(self) -> bool:

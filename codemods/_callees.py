@@ -324,7 +324,6 @@ class CallSpans:
         from cdkfix.spans import newline_of
 
         api = index(self.options)  # type: ignore[attr-defined]
-        self._groups: list[tuple[object, list[int]]] = []
         calls = self.scan.calls  # type: ignore[attr-defined]
         candidates = sorted((call for call in calls if self._candidate(api, call)),
                             key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
@@ -371,23 +370,10 @@ class CallSpans:
             return
         # One edit carries every fix made inside the call (its own and its nested calls', recorded above with
         # their positions), where ``rewrite`` records one finding per edit. Its text is the very text parsed
-        # here, so the builder returns the node already rewritten.
-        edit = Edit(call, lambda _parsed, new=new: new, applied[0])
+        # here, so the builder returns the node already rewritten. When the edit cannot be made, every fix
+        # recorded inside the call is withdrawn with it (``Edit.also``).
+        edit = Edit(call, lambda _parsed, new=new: new, applied[0], also=tuple(applied[1:]))
         self.queue(edit)  # type: ignore[attr-defined]
-        self._groups.append((edit, applied))
-
-    def run(self, source: str) -> str:
-        """``AstRule.run``; when a call's edit cannot be made (its text does not survive LibCST), every fix
-        recorded inside that call is withdrawn, not only the first."""
-        import dataclasses
-
-        output = super().run(source)  # type: ignore[misc]
-        findings = self.findings_so_far  # type: ignore[attr-defined]
-        for edit, applied in self._groups:
-            if not findings[edit.finding].applied:  # type: ignore[attr-defined]
-                for i in applied:
-                    findings[i] = dataclasses.replace(findings[i], applied=False)
-        return output
 
     # -- positions and suppressions of LibCST nodes of the parsed call ---------------------------------
     def visit_Call(self, node: cst.Call) -> bool:

@@ -368,7 +368,7 @@ class WrongModule(AstRule):
         if module.partition(".")[0] != CORE or not self.api.has_module(module):
             return
         moves: list[tuple[int, ast.alias, str]] = []
-        first_finding = None
+        made: list[int] = []  # the findings of the moves, which the statement's one edit makes
         for i, alias in enumerate(node.names):
             name = alias.name
             if "." in name or not _missing(self.api, module, name):
@@ -382,8 +382,7 @@ class WrongModule(AstRule):
                 continue
             if self.record_fix(alias, f"`{_short(module)}` has no `{name}`; import it from `{_short(target)}`"):
                 moves.append((i, alias, target))
-                if first_finding is None:
-                    first_finding = len(self.findings_so_far) - 1
+                made.append(len(self.findings_so_far) - 1)
         if not moves:
             return
         # The same decisions the builder makes, taken here: which aliases leave the statement (each one
@@ -415,8 +414,9 @@ class WrongModule(AstRule):
                     result = without_import_alias(result, i)  # type: ignore[arg-type]
             return result
 
-        # One edit of the statement for the findings of its aliases: its imports go with it.
-        self.queue(Edit(node, build, first_finding, requests))  # type: ignore[arg-type]
+        # One edit of the statement for the findings of its aliases: its imports go with it, and the findings
+        # are withdrawn with it if it cannot be made.
+        self.queue(Edit(node, build, made[0], requests, also=tuple(made[1:])))
 
 
 def _position(lines, offset: int) -> tuple[int, int]:

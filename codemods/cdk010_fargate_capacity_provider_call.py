@@ -212,7 +212,8 @@ class FargateCapacityProviderCall(AstRule):
         if not self._whole_module and not left:
             return output
         for edit in left:  # made below, with the rest, on the whole module
-            findings[edit.finding] = dataclasses.replace(findings[edit.finding], applied=True)
+            for index in edit.findings:
+                findings[index] = dataclasses.replace(findings[index], applied=True)
         return cst.parse_module(source).visit(_Apply(self._everything)).code
 
     def check(self) -> None:
@@ -339,9 +340,9 @@ class FargateCapacityProviderCall(AstRule):
             if start < end:
                 continue  # inside the previous anchor (nodes nest), which makes this edit too
             end = -negative_end
-            first = min(finding_of[node] for node in actions
-                        if start <= self.lines.offset(node.lineno, node.col_offset) < end)
-            edit = Edit(anchor, builder.for_anchor(anchor), first, whole_lines=whole_lines)
+            inside = sorted({finding_of[node] for node in actions
+                             if start <= self.lines.offset(node.lineno, node.col_offset) < end})
+            edit = Edit(anchor, builder.for_anchor(anchor), inside[0], whole_lines=whole_lines, also=tuple(inside[1:]))
             self._queued.append(edit)
             self.queue(edit)
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ast
-import dataclasses
 
 import libcst as cst
 
-from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
+from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit
 from codemods._helpers import has_star_args, keyword, parse_call_text, triggered_prescan
 from codemods._layout import add_keyword
@@ -180,7 +179,6 @@ class DynamodbLatencyDimension(AstRule):
     def check(self) -> None:
         """Run the call-level logic on a LibCST parse of each outermost ``metric_successful_request_latency``
         call (with the ones nested in it)."""
-        self._groups: list[tuple[Edit, list[int]]] = []
         candidates = sorted((call for call in self.scan.calls  # type: ignore[union-attr]
                              if isinstance(call.func, ast.Attribute) and call.func.attr == _METHOD
                              and not has_star_args(call)),
@@ -211,21 +209,8 @@ class DynamodbLatencyDimension(AstRule):
         else:
             new = parsed.visit(_Calls(self, order))
         applied = [i for i in range(first, len(findings)) if findings[i].applied]
-        if applied:
-            edit = Edit(outer, lambda _parsed, new=new: new, applied[0])
-            self.queue(edit)
-            self._groups.append((edit, applied))
-
-    def run(self, source: str) -> str:
-        """:meth:`AstRule.run`; when a call's edit cannot be made, every fix recorded inside it is withdrawn."""
-        self._groups = []
-        output = super().run(source)
-        findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
-        for edit, applied in self._groups:
-            if not findings[edit.finding].applied:
-                for i in applied:
-                    findings[i] = dataclasses.replace(findings[i], applied=False)
-        return output
+        if applied:  # one edit for the call and the calls inside it, every fix withdrawn with it if need be
+            self.queue(Edit(outer, lambda _parsed, new=new: new, applied[0], also=tuple(applied[1:])))
 
     def _check_call(self, original_node: cst.Call, updated_node: cst.Call, at: ast.Call) -> cst.BaseExpression:
         """``x.metric_successful_request_latency(...)`` without ``Operation`` (``at``: the call in the stdlib

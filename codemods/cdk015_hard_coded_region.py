@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ast
 import bisect
-import dataclasses
 import re
 from types import SimpleNamespace
 
 import libcst as cst
 
-from cdkfix.rule import SCRATCH_FINDINGS, AstRule, Case
+from cdkfix.rule import AstRule, Case
 from cdkfix.spans import Edit, newline_of
 from codemods._context import Method, ast_class_kinds, ast_method_of, ast_super_init_line
 from codemods._helpers import ast_dotted, index, parse_expression_text, prefilter_index, prescan
@@ -405,19 +404,7 @@ class HardCodedRegion(AstRule):
             return
         self._hits = hits
         self._kinds: dict[int, str] | None = None
-        self._groups: list[tuple[Edit, list[int]]] = []
         self._visit(self.tree, [])
-
-    def run(self, source: str) -> str:
-        """:meth:`AstRule.run`; when the edit of a concatenated string cannot be made, every fix recorded in it
-        is withdrawn, not only the first."""
-        output = super().run(source)
-        findings = self.context.scratch.get(SCRATCH_FINDINGS, [])
-        for edit, recorded in self._groups if hasattr(self, "_groups") else ():
-            if not findings[edit.finding].applied:
-                for i in recorded:
-                    findings[i] = dataclasses.replace(findings[i], applied=False)
-        return output
 
     def _visit(self, node: ast.AST, frames: list[tuple[str, Method | None | str]]) -> None:
         """Visit the children of ``node`` that span a hit line, in source order as LibCST does."""
@@ -522,9 +509,8 @@ class HardCodedRegion(AstRule):
         if not recorded:
             return
         new = _with_pieces(parsed, replaced)
-        edit = Edit(node, lambda _parsed, new=new: new, recorded[0])
-        self.queue(edit)
-        self._groups.append((edit, recorded))
+        # One edit for the pieces of a concatenated string: every fix withdrawn with it if it cannot be made.
+        self.queue(Edit(node, lambda _parsed, new=new: new, recorded[0], also=tuple(recorded[1:])))
 
     def _place(self, node: ast.AST, segment: str, start: int, end: int) -> SimpleNamespace:
         """An ``ast``-like position (line, byte column, end line) of the piece at ``start:end`` of ``node``'s

@@ -663,8 +663,9 @@ class UnknownClassName(AstRule):
             elif kind in (ast.Global, ast.Nonlocal):
                 found = [name for name in node.names if name in renames]  # type: ignore[attr-defined]
                 if found:
-                    self.queue(Edit(node, _global_builder({n: renames[n][0] for n in found}),
-                                    renames[found[0]][1]))
+                    carried = sorted({renames[n][1] for n in found})  # the findings of these names' imports
+                    self.queue(Edit(node, _global_builder({n: renames[n][0] for n in found}), carried[0],
+                                    also=tuple(carried[1:])))
             elif kind is ast.ImportFrom:
                 if node.module and node.module.split(".")[0] in renames:  # type: ignore[attr-defined]
                     self._rename_after(node, node.module.split(".")[0], _FROM)  # type: ignore[attr-defined]

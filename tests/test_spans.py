@@ -238,3 +238,34 @@ def test_whole_lines_edit_bails_out_where_lines_are_shared_or_strings_unindented
     new, made, left = apply_edits(source, LineIndex(source), [Edit(node, lambda n: cst.RemovalSentinel.REMOVE, 0,
                                                                    whole_lines=True)])
     assert not made and left and new == source
+
+
+class _TwoFindingsOneEdit(AstRule):
+    """Test rule: in ``f(x, old=...)``, a fix of the call and two fixes made by one edit of its first argument;
+    the two edits overlap, so the argument's edit is left for a later pass."""
+
+    code: ClassVar[str] = "CDK998"
+    name: ClassVar[str] = "test-two-findings-one-edit"
+
+    def check(self) -> None:
+        from cdkfix.spans import Edit
+
+        for call in self.scan.calls:
+            if any(k.arg == "old" for k in call.keywords) and call.args:
+                self.rewrite(call, _rename("old", "new"), "`old` renamed")
+                first = len(self.findings_so_far)
+                self.record_fix(call.args[0], "the argument, once")
+                self.record_fix(call.args[0], "the argument, twice")
+                self.queue(Edit(call.args[0], lambda node: cst.Name("y"), first, also=(first + 1,)))
+
+
+def test_an_edit_left_for_a_later_pass_withdraws_every_finding_it_carries():
+    from cdkfix.engine import _context
+    from cdkfix.rule import SCRATCH_FINDINGS, RuleOptions
+    from cdkfix.suppressions import parse_suppressions
+
+    source = "f(x, old=1)\n"
+    context = _context(RuleOptions(), None, parse_suppressions(source))
+    output = _TwoFindingsOneEdit(context).run(source)
+    assert output == "f(x, new=1)\n"
+    assert [f.applied for f in context.scratch[SCRATCH_FINDINGS]] == [True, False, False]
