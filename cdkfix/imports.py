@@ -10,7 +10,7 @@ a new line in the block's own indentation, or the end of a one-line import.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -129,20 +129,27 @@ def _imports_in(body):
                 yield from _imports_in(inner.body if hasattr(inner, "body") else [inner])
 
 
+def ast_import_targets(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, str]]:
+    """``(local name, dotted name it is bound to)`` for each name an ``ast`` import statement binds:
+    ``import a.b`` binds ``a``; a star or relative import binds nothing that can be named here."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                yield alias.asname, alias.name
+            else:
+                head = alias.name.split(".")[0]
+                yield head, head
+    elif node.module and not node.level:
+        for alias in node.names:
+            if alias.name != "*":
+                yield alias.asname or alias.name, f"{node.module}.{alias.name}"
+
+
 def _ast_import_bindings(body: list[ast.stmt], bindings: dict[str, str]) -> None:
     """What :meth:`ImportView.from_ast` reads: the statements ``_top_level_imports`` looks into."""
     for stmt in body:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    bindings[alias.asname] = alias.name
-                else:
-                    head = alias.name.split(".")[0]
-                    bindings[head] = head
-        elif isinstance(stmt, ast.ImportFrom):
-            if not stmt.level and stmt.module and not any(a.name == "*" for a in stmt.names):
-                for alias in stmt.names:
-                    bindings[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            bindings.update(ast_import_targets(stmt))
         elif isinstance(stmt, ast.If):
             _ast_import_bindings(stmt.body, bindings)
             _ast_import_bindings(stmt.orelse, bindings)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdkfix.imports import resolve_through
+from cdkfix.imports import ast_import_targets, resolve_through
 from cdkfix.rule import NewFile, ProjectCase, ProjectRule, RuleOptions
 from codemods._helpers import ast_dotted
 
@@ -43,19 +43,11 @@ class _StackClass:
 
 
 def _bindings(tree: ast.Module) -> dict[str, str]:
-    """Local name → what it is bound to by the module's imports."""
+    """Local name → what it is bound to by the module's imports (anywhere in it)."""
     bound: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    bound[alias.asname] = alias.name
-                else:
-                    head = alias.name.split(".")[0]
-                    bound[head] = head
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update(ast_import_targets(node))
     return bound
 
 
