@@ -28,6 +28,7 @@ from cdkfix.rule import (
     SCRATCH_FINDINGS,
     AstRule,
     SCRATCH_OPTIONS,
+    SCRATCH_PATH,
     SCRATCH_PROJECT,
     SCRATCH_SUPPRESSED,
     Finding,
@@ -105,17 +106,19 @@ def _compiles(code: str) -> str | None:
     return None
 
 
-def _context(options: RuleOptions, project: Project | None, suppressions: Suppressions) -> CodemodContext:
+def _context(options: RuleOptions, project: Project | None, suppressions: Suppressions,
+             path: str | None = None) -> CodemodContext:
     return CodemodContext(scratch={
         SCRATCH_OPTIONS: options,
         SCRATCH_PROJECT: project,
         SCRATCH_SUPPRESSED: suppressions,
+        SCRATCH_PATH: path,
     })
 
 
 def _run_ast_rule(rule: type[AstRule], code: str, options: RuleOptions, project: Project | None,
-                  suppressions: Suppressions) -> tuple[str, list[Finding]]:
-    context = _context(options, project, suppressions)
+                  suppressions: Suppressions, path: str | None = None) -> tuple[str, list[Finding]]:
+    context = _context(options, project, suppressions, path)
     instance = rule(context)
     try:
         new_code = instance.run(code)
@@ -128,12 +131,12 @@ def _run_ast_rule(rule: type[AstRule], code: str, options: RuleOptions, project:
 
 
 def _run_rule(rule: type[Rule], module: cst.Module, options: RuleOptions, project: Project | None,
-              suppressions: Suppressions) -> tuple[cst.Module, list[Finding]]:
+              suppressions: Suppressions, path: str | None = None) -> tuple[cst.Module, list[Finding]]:
     if issubclass(rule, AstRule):
         code = module.code
-        new_code, findings = _run_ast_rule(rule, code, options, project, suppressions)
+        new_code, findings = _run_ast_rule(rule, code, options, project, suppressions, path)
         return (module if new_code == code else parse(new_code)), findings
-    context = _context(options, project, suppressions)
+    context = _context(options, project, suppressions, path)
     new = rule(context).transform_module(module)
     requests = context.scratch.get(SCRATCH_IMPORTS)
     if requests and not new.deep_equals(module):
@@ -196,11 +199,14 @@ class _LineMaps:
 
 
 def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | None = None, *,
-             project: Project | None = None, unsafe_diffs: bool = True) -> FixResult:
+             project: Project | None = None, unsafe_diffs: bool = True, path: str | None = None) -> FixResult:
     """Apply ``rules`` to ``source`` until nothing changes (at most :data:`MAX_PASSES` passes).
 
     With ``unsafe_diffs``, each unapplied unsafe fix carries the diff it would make (``Finding.diff``),
     at the cost of running its rule once more with unsafe fixes on.
+
+    ``path`` names ``source``'s file in ``project`` (a cross-file rule then knows which of the project's files
+    it is fixing, even after an earlier pass changed it).
 
     Raises :class:`SourceSyntaxError` when ``source`` does not parse. Rule crashes are reported in
     ``errors`` and that rule's change is dropped; the other rules still run.
@@ -246,12 +252,12 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
             else:
                 try:
                     if issubclass(rule, AstRule):
-                        new_code, findings = _run_ast_rule(rule, code, options, project, suppressions)
+                        new_code, findings = _run_ast_rule(rule, code, options, project, suppressions, path)
                         new = None
                     else:
                         if module is None:
                             module = parse(code)
-                        new, findings = _run_rule(rule, module, options, project, suppressions)
+                        new, findings = _run_rule(rule, module, options, project, suppressions, path)
                         new_code = code if new is module else new.code  # a rule that skipped its traversal
                 except Exception as exc:  # a rule bug must not lose the other rules' work
                     if os.environ.get("CDKFIX_DEBUG"):
@@ -284,14 +290,14 @@ def fix_code(source: str, rules: Sequence[type[Rule]], options: RuleOptions | No
         return result
     result.output = code
     if unsafe_diffs:
-        last = _with_unsafe_diffs(last, code, ordered, options, project)
+        last = _with_unsafe_diffs(last, code, ordered, options, project, path)
     result.findings = sorted(applied + last,
                              key=lambda f: (f.line, f.column, f.code))
     return result
 
 
 def _with_unsafe_diffs(findings: list[Finding], code: str, rules: Sequence[type[Rule]],
-                       options: RuleOptions, project: Project | None) -> list[Finding]:
+                       options: RuleOptions, project: Project | None, path: str | None = None) -> list[Finding]:
     """Attach to each unapplied unsafe fix the diff it would make (one run per rule)."""
     wanted = {f.code for f in findings if f.fixable and not f.applied}
     if not wanted:
@@ -304,10 +310,10 @@ def _with_unsafe_diffs(findings: list[Finding], code: str, rules: Sequence[type[
             continue
         try:
             if issubclass(rule, AstRule):
-                new_code, _ = _run_ast_rule(rule, code, unsafe, project, parse_suppressions(code))
+                new_code, _ = _run_ast_rule(rule, code, unsafe, project, parse_suppressions(code), path)
             else:
                 module = module or parse(code)
-                new_code = _run_rule(rule, module, unsafe, project, parse_suppressions(code))[0].code
+                new_code = _run_rule(rule, module, unsafe, project, parse_suppressions(code), path)[0].code
         except Exception:
             continue
         diffs[rule.code] = unified_diff(code, new_code, "would-be")

@@ -41,6 +41,8 @@ SCRATCH_OPTIONS = "cdkfix.options"
 SCRATCH_FINDINGS = "cdkfix.findings"
 SCRATCH_SUPPRESSED = "cdkfix.suppressed"
 SCRATCH_PROJECT = "cdkfix.project"
+#: The path of the file being fixed, as the project names it (None when not known).
+SCRATCH_PATH = "cdkfix.path"
 
 
 @dataclass(frozen=True)
@@ -379,6 +381,11 @@ class Rule(_CodemodTransformer):
     def project(self):  # -> cdkfix.project.Project | None
         """The other files of the project this module belongs to (for cross-file rules), if known."""
         return self.context.scratch.get(SCRATCH_PROJECT)
+
+    @property
+    def path(self) -> str | None:
+        """The path of the file being fixed as :attr:`project` names it, if known."""
+        return self.context.scratch.get(SCRATCH_PATH)
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         """1-based line and 1-based column of an *original* node."""

@@ -85,7 +85,7 @@ def fix_python_text(text: str, path: str, options: RunOptions, project: Project 
     """Fix one Python source held in memory."""
     outcome = FileOutcome(path)
     try:
-        result = fix_code(text, options.rules, options.rule_options, project=project,
+        result = fix_code(text, options.rules, options.rule_options, project=project, path=path,
                           unsafe_diffs=options.unsafe_diffs)
     except SourceSyntaxError as exc:
         outcome.errors.append(f"{path}:{exc.line}:{exc.column}: syntax error: {exc.message}")
@@ -111,7 +111,7 @@ def fix_markdown_text(text: str, path: str, options: RunOptions) -> FileOutcome:
         display = f"{path}#{names[block.index]}"
         try:
             result = fix_code(block.body, options.rules, options.rule_options, project=project,
-                              unsafe_diffs=options.unsafe_diffs)
+                              path=names[block.index], unsafe_diffs=options.unsafe_diffs)
         except SourceSyntaxError as exc:
             line = block.body_start_line + exc.line - 1
             outcome.errors.append(f"{path}:{line}: block {block.index + 1} does not parse: {exc.message}")

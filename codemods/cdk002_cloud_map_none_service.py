@@ -501,7 +501,7 @@ class CloudMapNoneService(AstRule):
         one's copy in the project keys every call; with no project there is nothing to tell apart)."""
         views = getattr(self, "_all_views", None)
         if views is None or views[0] is not self._view:
-            others = other_project_views(self._view, self.project) if project_views(self.project) else []
+            others = other_project_views(self._view, self.project, self.path) if project_views(self.project) else []
             views = self._all_views = [self._view, *others]
         return views
 

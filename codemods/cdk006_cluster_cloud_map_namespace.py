@@ -243,7 +243,7 @@ class ClusterCloudMapNamespace(AstRule):
             return  # no service anywhere uses Cloud Map (the project holds this file too)
         view = SourceView(self.source, self.tree)
         api = index(self.options)
-        views = [view, *other_project_views(view, self.project)]
+        views = [view, *other_project_views(view, self.project, self.path)]
         clusters = [(v, c) for v in views for c in self._of(v, api)[0]]
         services = [(v, s) for v in views for s in self._of(v, api)[1]]
         if not services:

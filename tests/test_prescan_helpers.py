@@ -91,3 +91,33 @@ def test_source_view_columns_count_lines_as_the_tokenizer_does(separator):
     call = next(node for node in ast.walk(view.tree) if isinstance(node, ast.Call))
     assert call.lineno == 2
     assert view.char_column(call.lineno, call.col_offset) == source.split("\n")[1].index("f(1)")
+
+
+def test_other_project_views_leave_out_the_file_named_by_path_even_once_it_changed():
+    from cdkfix.project import Project
+    from codemods._helpers import SourceView, other_project_views
+
+    project = Project({"a.py": "f(1)\n", "b.py": "g(2)\n"})
+    changed = SourceView("f(1)\nh(3)\n")  # a.py after an earlier pass: its text is no file's text any more
+    assert [v.path for v in other_project_views(changed, project, "a.py")] == ["b.py"]
+    assert [v.path for v in other_project_views(SourceView("f(1)\n"), project)] == ["b.py"]  # by its text
+
+
+def test_the_engine_tells_a_rule_which_project_file_it_fixes():
+    from typing import ClassVar
+
+    from cdkfix.engine import fix_code
+    from cdkfix.rule import AstRule
+
+    seen = []
+
+    class Probe(AstRule):
+        code: ClassVar[str] = "CDK997"
+        name: ClassVar[str] = "probe-path"
+
+        def check(self) -> None:
+            seen.append(self.path)
+
+    fix_code("x = 1\n", [Probe], path="lib/stack.py")
+    fix_code("x = 1\n", [Probe])
+    assert seen == ["lib/stack.py", None]
