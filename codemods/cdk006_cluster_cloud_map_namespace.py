@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import weakref
 
 import libcst as cst
 
@@ -16,6 +17,7 @@ from codemods._helpers import (
     index,
     other_project_views,
     preferred_quote,
+    project_views,
     prefilter_index,
     triggered_prescan,
     resolve_callable,
@@ -24,6 +26,9 @@ from codemods._helpers import (
 )
 
 NAMESPACE_PROP = "default_cloud_map_namespace"
+
+#: project -> {id(api): (clusters, services, adders)}: see ``ClusterCloudMapNamespace._project_parts``.
+_PROJECT_PARTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class ClusterCloudMapNamespace(AstRule):
@@ -243,17 +248,19 @@ class ClusterCloudMapNamespace(AstRule):
             return  # no service anywhere uses Cloud Map (the project holds this file too)
         view = SourceView(self.source, self.tree)
         api = index(self.options)
-        views = [view, *other_project_views(view, self.project, self.path)]
-        clusters = [(v, c) for v in views for c in self._of(v, api)[0]]
-        services = [(v, s) for v in views for s in self._of(v, api)[1]]
+        # The other files' parts, gathered once per project: a directory of a thousand files is read once
+        # per run, not once per file that has a cluster.
+        others = set(map(id, other_project_views(view, self.project, self.path)))
+        clusters, services, adders = (
+            [(view, node) for node in mine] + [(v, node) for v, node in theirs if id(v) in others]
+            for mine, theirs in zip(self._of(view, api), self._project_parts(api)))
         if not services:
             return
         for cluster_view, cluster in clusters:
             if cluster_view is not view or ast_keyword(cluster, NAMESPACE_PROP) is not None or ast_has_star_kwargs(
                     cluster):
                 continue
-            if any(self._same_cluster(v, expr, view, cluster, len(clusters))
-                   for v, expr in self._namespace_adders(views, api)):
+            if any(self._same_cluster(v, expr, view, cluster, len(clusters)) for v, expr in adders):
                 continue
             users = [(v, s) for v, s in services
                      if self._same_cluster(v, ast_keyword(s, "cluster"), view, cluster, len(clusters))]
@@ -297,11 +304,18 @@ class ClusterCloudMapNamespace(AstRule):
             if any(_holds(view, target, call) for target in enabled):
                 yield call
 
-    def _namespace_adders(self, views: list[SourceView], api):
-        """``(view, receiver)`` of every ``<cluster>.add_default_cloud_map_namespace(...)`` call."""
-        for v in views:
-            for receiver in self._of(v, api)[2]:
-                yield v, receiver
+    def _project_parts(self, api) -> tuple[list, list, list]:
+        """``(view, node)`` of the clusters, the Cloud Map services and the namespace-adding receivers
+        (``<cluster>.add_default_cloud_map_namespace(...)``) of every file of the project, in the files'
+        order; kept for the project's life."""
+        project = self.project
+        if project is None:
+            return [], [], []
+        parts = _PROJECT_PARTS.setdefault(project, {})
+        if id(api) not in parts:
+            views = project_views(project)
+            parts[id(api)] = tuple([(v, node) for v in views for node in self._of(v, api)[k]] for k in range(3))
+        return parts[id(api)]
 
     def _same_cluster(self, view: SourceView, expr: ast.expr | None, cluster_view: SourceView,
                       cluster: ast.Call, count: int) -> bool:
