@@ -249,7 +249,9 @@ class SourceView:
     def calls(self) -> list[_ast.Call]:
         """Every call in the file (computed once)."""
         if self._calls is None:
-            scan = prescan(self.source)
+            # The prescan of this very tree when there is one (the file being fixed); never a new parse for
+            # another project file's view.
+            scan = _SCANS.get(self.source)
             self._calls = (list(scan.calls) if scan is not None and scan.tree is self.tree
                            else [node for node in _walk(self.tree) if isinstance(node, _ast.Call)])
         return self._calls
@@ -1272,6 +1274,11 @@ def _parent_map(tree: _ast.AST, *, by_id: bool) -> dict:
     return parents
 
 
+#: The prescans alive (the cache of :func:`prescan` and the rules using one hold them), by source text: a
+#: :class:`SourceView` of the file being fixed reuses its calls without parsing anything again.
+_SCANS: _weakref.WeakValueDictionary = _weakref.WeakValueDictionary()
+
+
 @_functools.lru_cache(maxsize=4)
 def prescan(source: str) -> Prescan | None:
     """The :class:`Prescan` of ``source``; cached for the rules of one run.
@@ -1337,9 +1344,11 @@ def prescan(source: str) -> Prescan | None:
                     star = True
                 else:
                     bind(alias.asname or alias.name, f"{node.module}.{alias.name}")
-    return Prescan(tree, imports, tuple(calls), tuple(attributes), tuple(classes), star, source,
+    scan = Prescan(tree, imports, tuple(calls), tuple(attributes), tuple(classes), star, source,
                    {name: tuple(targets) for name, targets in bindings.items()}, tuple(functions), tuple(dicts),
                    tuple(import_froms), frozenset(names), tuple(assignments), stored)
+    _SCANS[source] = scan
+    return scan
 
 
 def triggered_prescan(rule, source: str) -> Prescan | None:
