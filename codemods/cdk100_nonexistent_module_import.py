@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
+from cdkfix.spans import Edit
 from codemods._api_names import ALPHA_MODULES, ALPHA_SUFFIX, MODULE_ALIASES, alpha_distribution
 from codemods._helpers import ast_dotted, expr, index, normalized, prefilter_index, word_matches
 
@@ -334,27 +335,9 @@ class NonexistentModuleImport(AstRule):
         module = node.module
         star = any(alias.name == "*" for alias in node.names)
         if module == CORE and not star:
-            fixes: list[tuple[int, str, str]] = []  # (position, meant, leaf) of the names fixed by the edit
-            carried = False
-            for i, alias in enumerate(node.names):
-                leaf = alias.name
-                if not self._missing(leaf):
-                    continue
-                meant, why = self._meant(leaf, self._names_used(alias.asname or leaf))
-                if meant is None:
-                    self.report(alias, why)
-                    continue
-                message = f"`aws_cdk` has no module `{leaf}`; use `{meant}`"
-                if not self.may_apply(alias):
-                    self.record_fix(alias, message)  # suppressed (no finding) or not applied
-                    continue
-                fixes.append((i, meant, leaf))
-                if not carried:
-                    carried = True
-                    self.rewrite(node, lambda parsed: _renamed_from(parsed, fixes), message, at=alias)
-                else:
-                    self.record_fix(alias, message)
-                self._report_install(alias, meant)
+            self._fix_aliases(node, [(i, alias, alias.name, self._names_used(alias.asname or alias.name))
+                                     for i, alias in enumerate(node.names) if self._missing(alias.name)],
+                              lambda i, leaf, meant: (i, meant, leaf), _renamed_from)
             return
         if not module.startswith(CORE + "."):
             return
@@ -372,31 +355,36 @@ class NonexistentModuleImport(AstRule):
 
     def _import(self, node: ast.Import) -> None:
         """``import aws_cdk.aws_elbv2 [as x]``."""
-        fixes: list[tuple[int, str]] = []  # (position, new module) of the names fixed by the edit
-        carried = False
-        for i, alias in enumerate(node.names):
-            module = alias.name
-            if not module.startswith(CORE + "."):
-                continue
-            leaf = module.split(".")[1]
-            if not self._missing(leaf):
-                continue
-            meant, why = self._meant(leaf, self._names_used(alias.asname))
+        def leaf(alias: ast.alias) -> str:
+            return alias.name.split(".")[1]
+
+        self._fix_aliases(node, [(i, alias, leaf(alias), self._names_used(alias.asname))
+                                 for i, alias in enumerate(node.names)
+                                 if alias.name.startswith(CORE + ".") and self._missing(leaf(alias))],
+                          lambda i, _, meant: (i, ".".join([CORE, meant, *node.names[i].name.split(".")[2:]])),
+                          _renamed_import)
+
+    def _fix_aliases(self, node: ast.Import | ast.ImportFrom, aliases, fix_of, rename) -> None:
+        """Fix the ``(position, alias, missing module leaf, names the file reads from it)`` of ``node`` with one
+        edit: each alias is a finding of its own, all carried by the edit (``Edit.also``: withdrawn together if it
+        cannot be made). ``fix_of(position, leaf, meant)`` is what ``rename(parsed, fixes)`` needs per alias."""
+        fixes: list[tuple] = []
+        made: list[int] = []
+        for i, alias, leaf, used in aliases:
+            meant, why = self._meant(leaf, used)
             if meant is None:
                 self.report(alias, why)
                 continue
-            new_module = ".".join([CORE, meant, *module.split(".")[2:]])
             message = f"`aws_cdk` has no module `{leaf}`; use `{meant}`"
             if not self.may_apply(alias):
-                self.record_fix(alias, message)
+                self.record_fix(alias, message)  # suppressed (no finding) or not applied
                 continue
-            fixes.append((i, new_module))
-            if not carried:
-                carried = True
-                self.rewrite(node, lambda parsed: _renamed_import(parsed, fixes), message, at=alias)
-            else:
-                self.record_fix(alias, message)
+            self.record_fix(alias, message)
+            made.append(len(self.findings_so_far) - 1)
+            fixes.append(fix_of(i, leaf, meant))
             self._report_install(alias, meant)
+        if made:
+            self.queue(Edit(node, lambda parsed: rename(parsed, fixes), made[0], also=tuple(made[1:])))
 
     def _report_install(self, node: ast.AST, meant: str) -> None:
         message = self._needs_install(meant)
