@@ -634,7 +634,7 @@ class LogicalTokens:
         if tail.startswith(b";") and (not tail[1:].strip(b" \t\f") or tail[1:].lstrip(b" \t\f").startswith(b"#")):
             extended.end_col_offset = len(raw) - len(tail) + 1
             return extended
-        tokens = self._logical_tokens()  # a backslash: the line ends at the NEWLINE token
+        tokens = self.tokens()  # a backslash: the line ends at the NEWLINE token
         after = _bisect_left(self._starts, (statement.end_lineno, self.lines.char_column(
             statement.end_lineno, statement.end_col_offset)))
         while after < len(tokens) and tokens[after].type != _tokenize.NEWLINE:
@@ -649,7 +649,7 @@ class LogicalTokens:
     def _alone_by_tokens(self, statement: _ast.stmt) -> bool:
         """:meth:`alone_on_line` from the file's tokens: the statement starts a logical line and ends it (``;``
         and a comment may follow)."""
-        tokens, lines = self._logical_tokens(), self.lines
+        tokens, lines = self.tokens(), self.lines
         if not tokens:
             return False
         first = _bisect_left(self._starts, (statement.lineno,
@@ -662,9 +662,9 @@ class LogicalTokens:
             after += 1
         return after >= len(tokens) or tokens[after].type in (_tokenize.NEWLINE, _tokenize.ENDMARKER)
 
-    def _logical_tokens(self) -> list[_tokenize.TokenInfo]:
-        """The file's tokens without comments and non-logical newlines (read once, where backslash
-        continuations leave the text unclear)."""
+    def tokens(self) -> list[_tokenize.TokenInfo]:
+        """The file's tokens without comments and non-logical newlines (read once, on first need; none when the
+        file does not tokenize)."""
         if self._tokens is None:
             try:
                 self._tokens = [token for token in _tokenize.generate_tokens(_io.StringIO(self.source).readline)

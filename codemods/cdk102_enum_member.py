@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import io
 import keyword
 import re
 import tokenize
@@ -12,7 +11,7 @@ import tokenize
 import libcst as cst
 
 from cdkfix.rule import AstRule, Case
-from codemods._helpers import ast_dotted, index, parse_call_text, prefilter_index, triggered_prescan
+from codemods._helpers import LogicalTokens, ast_dotted, index, parse_call_text, prefilter_index, triggered_prescan
 
 #: Members known under another name. Keys are (enum, name written); every target is checked against the
 #: installed aws-cdk-lib by ``tests/test_cdk102_enum_member.py``.
@@ -396,7 +395,7 @@ class EnumMember(AstRule):
     def check(self) -> None:
         """Every ``Enum.MISSING`` and ``Enum(value)``, in the order a LibCST traversal leaves them."""
         self._cache: dict[tuple[str, str], tuple[str | None, str]] = {}
-        self._tokens: list[tokenize.TokenInfo] | None = None
+        self._tokens: LogicalTokens | None = None  # the file's tokens, read when a call needs them
         nodes = sorted((*self.scan.attributes, *self.scan.calls), key=lambda n: (n.end_lineno, n.end_col_offset))
         for node in nodes:
             if isinstance(node, ast.Attribute):
@@ -487,12 +486,8 @@ class EnumMember(AstRule):
         """``node``, or a copy whose span takes in the parentheses around it (``(RetentionDays(7))``): LibCST
         counts them as the call's own, and the replaced call lost them."""
         if self._tokens is None:
-            try:
-                self._tokens = [t for t in tokenize.generate_tokens(io.StringIO(self.source).readline)
-                                if t.type not in (tokenize.NL, tokenize.COMMENT)]
-            except (tokenize.TokenError, SyntaxError):
-                self._tokens = []
-        tokens = self._tokens
+            self._tokens = LogicalTokens(self.source, self.lines)
+        tokens = self._tokens.tokens()
         starts = {t.start: i for i, t in enumerate(tokens)}
         ends = {t.end: i for i, t in enumerate(tokens)}
         lines = self.lines
@@ -513,7 +508,6 @@ class EnumMember(AstRule):
         wider.col_offset = len(lines.line_text(wider.lineno)[:start].encode("utf-8"))
         wider.end_col_offset = len(lines.line_text(wider.end_lineno)[:end].encode("utf-8"))
         return wider
-
 
 
 def _groups(before: tokenize.TokenInfo | None) -> bool:
