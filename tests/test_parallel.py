@@ -231,3 +231,22 @@ def test_a_run_tunes_the_garbage_collector_and_gives_it_back_as_it_found_it(tmp_
     assert gc.get_threshold() == threshold
     assert gc.get_freeze_count() == frozen
     assert seen and all(value >= 100_000 for value in seen)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the patched worker function reaches the workers by fork")
+def test_an_outcome_that_cannot_be_sent_back_is_that_files_error(tmp_path, monkeypatch):
+    import cdkfix.parallel as parallel
+    from cdkfix.runner import FileOutcome
+
+    paths = [str(p) for p in _corpus(tmp_path, 8)[:8]]
+    poisoned = paths[5]
+
+    def work_chunk(items):  # a lambda cannot be pickled: the whole chunk's answer fails
+        return [FileOutcome(path, output=(lambda: None) if path == poisoned else None) for path, _ in items]
+
+    monkeypatch.setattr(parallel, "_work_chunk", work_chunk)
+    outcomes = run_files(paths, RunOptions(select_rules(["CDK004"])), 2, start_method="fork")
+    assert [o.path for o in outcomes] == paths
+    assert outcomes[5].errors and "could not be sent back" in outcomes[5].errors[0]
+    assert "pickle" in outcomes[5].errors[0].lower()
+    assert all(not o.errors for i, o in enumerate(outcomes) if i != 5)
