@@ -384,13 +384,12 @@ class _Worker:
         self.last_error = ""
 
     def feed(self, pending: collections.deque[list[int]], items: list[tuple[str, int]]) -> None:
-        """Send chunks from ``pending`` until the worker holds :data:`AHEAD` of them."""
-        while pending and len(self.chunks) < AHEAD and self.process.is_alive():
+        """Send chunks from ``pending`` until the worker holds :data:`AHEAD` of them. A chunk that cannot be
+        sent (the worker has died) is held all the same: :meth:`collect` returns it as lost."""
+        while pending and len(self.chunks) < AHEAD:
             chunk = pending.popleft()
-            try:
+            with contextlib.suppress(OSError):
                 self.conn.send([items[i] for i in chunk])
-            except OSError:  # died meanwhile: the chunk is lost with the others (see collect)
-                pass
             self.chunks.append(chunk)
 
     def collect(self, block: bool = False) -> tuple[list[tuple[list[int], list[FileOutcome] | None]],
