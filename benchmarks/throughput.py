@@ -24,6 +24,7 @@ import ast
 import cProfile
 import io
 import json
+import multiprocessing
 import os
 import platform
 import pstats
@@ -332,8 +333,6 @@ def rss_child(directory: Path, jobs: int, tracemalloc_on: bool) -> None:
     # spawn: the workers are this process's children, so RUSAGE_CHILDREN reports their peak
     outcomes = run_files(paths, RunOptions(all_rules()), jobs, start_method="spawn")
     seconds = time.perf_counter() - start
-    import multiprocessing
-
     for worker in multiprocessing.active_children():  # run_files does not wait for its workers to exit
         worker.join()
     report = {
