@@ -84,7 +84,8 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(spec: WorkerSpec) -> None:
-    # Never raise here: a failing initializer breaks the whole pool. The error is reported per file instead.
+    # Never raise here: a worker that cannot start dies, and every chunk sent to its replacements would be
+    # lost the same way. The error is reported per file instead.
     _WORKER.clear()
     try:
         options = options_from_spec(spec)
